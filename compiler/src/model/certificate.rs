@@ -1,0 +1,120 @@
+//! `certificate` blocks: where a certificate's bytes come from (a file or a Key Vault secret).
+
+use super::builder::Builder;
+use super::*;
+use crate::diagnostics::codes;
+use crate::eval::{Node, Secret};
+
+/// A certificate declared by the topology.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub decl: Decl,
+    /// `None` when the block names no valid source (already reported).
+    pub source: Option<CertSource>,
+    /// PEM private key for a `pem` certificate.
+    pub private_key: Option<Spanned<String>>,
+    /// PFX password.
+    pub password: Option<Spanned<SecretText>>,
+    /// Identity that reads the Key Vault secret.
+    pub identity: Option<Ref<IdentityId>>,
+    /// Local stand-in for a Key Vault certificate, for inspection.
+    pub local_copy: Option<Spanned<String>>,
+    pub description: Option<String>,
+}
+
+/// Where the certificate comes from. File paths are relative to the topology root.
+#[derive(Debug, Clone)]
+pub enum CertSource {
+    Pem(Spanned<String>),
+    Der(Spanned<String>),
+    Pfx(Spanned<String>),
+    CaChain(Spanned<String>),
+    KeyVault(KeyVaultSecret),
+}
+
+impl CertSource {
+    /// The file the certificate is read from, if any.
+    pub fn file(&self) -> Option<&Spanned<String>> {
+        match self {
+            CertSource::Pem(f) | CertSource::Der(f) | CertSource::Pfx(f) | CertSource::CaChain(f) => Some(f),
+            CertSource::KeyVault(_) => None,
+        }
+    }
+}
+
+/// A certificate held as a Key Vault secret.
+#[derive(Debug, Clone)]
+pub struct KeyVaultSecret {
+    pub vault: Ref<KeyVaultId>,
+    pub secret_name: Spanned<String>,
+    /// A pinned version: Azure then never picks up a rotation.
+    pub secret_version: Option<Spanned<String>>,
+}
+
+/// A secret attribute: from `secret()` or a sensitive variable, or (wrongly) a literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretText {
+    Secret(Secret),
+    Literal(String),
+}
+
+impl Builder<'_> {
+    pub(super) fn certificate(&mut self, node: &Node) {
+        let source = match self.exactly_one(node, &["pem", "der", "pfx", "ca_chain", "key_vault"], "exactly one certificate source") {
+            Some("pem") => self.file(node, "pem").map(CertSource::Pem),
+            Some("der") => self.file(node, "der").map(CertSource::Der),
+            Some("pfx") => self.file(node, "pfx").map(CertSource::Pfx),
+            Some("ca_chain") => self.file(node, "ca_chain").map(CertSource::CaChain),
+            Some(_) => self.key_vault_secret(node),
+            None => None,
+        };
+        self.only_with(node, "password", "pfx");
+        self.only_with(node, "private_key", "pem");
+        self.only_with(node, "secret_name", "key_vault");
+        self.only_with(node, "secret_version", "key_vault");
+        self.only_with(node, "local_copy", "key_vault");
+        let certificate = Certificate {
+            decl: self.decl(node),
+            source,
+            private_key: self.file(node, "private_key"),
+            password: self.secret(node, "password"),
+            identity: self.reference(node, "identity"),
+            local_copy: self.file(node, "local_copy"),
+            description: self.string(node, "description").map(|s| s.value),
+        };
+        self.model.certificates.push(certificate);
+    }
+
+    fn key_vault_secret(&mut self, node: &Node) -> Option<CertSource> {
+        let vault = self.reference(node, "key_vault");
+        let Some(secret_name) = self.string(node, "secret_name") else {
+            self.error(
+                node,
+                &codes::MISSING_REQUIRED,
+                node.ident_span,
+                format!("`{}` names a Key Vault but no `secret_name`", node.address),
+                "add `secret_name = \"<name of the secret holding the certificate>\"`".to_string(),
+            );
+            return None;
+        };
+        Some(CertSource::KeyVault(KeyVaultSecret {
+            vault: vault?,
+            secret_name,
+            secret_version: self.string(node, "secret_version"),
+        }))
+    }
+
+    /// Reports `attr` when it is set without `requires`.
+    pub(super) fn only_with(&mut self, node: &Node, attr: &str, requires: &str) {
+        let Some(a) = node.attr(attr) else { return };
+        if node.attr(requires).is_none() {
+            self.error(
+                node,
+                &codes::CONFLICTING_ATTRIBUTES,
+                a.key_span,
+                format!("`{attr}` is only meaningful with `{requires}`"),
+                format!("remove `{attr}`, or set `{requires}`"),
+            );
+        }
+    }
+}
