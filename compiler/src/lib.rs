@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod eval;
 pub mod fmt;
+pub mod load;
 pub mod model;
 pub mod schema;
 pub mod source;

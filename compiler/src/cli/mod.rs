@@ -1,1 +1,112 @@
-//! cli.
+//! The `gatehouse` command line: argument parsing, reading the topology from disk, printing,
+//! exit codes. This is the only module that touches the file system, the environment, the
+//! clock, stdout and the process exit code.
+//!
+//! Exit codes: 0 clean, 1 findings (errors, or warnings with `--deny-warnings`), 2 gatehouse
+//! could not run (bad arguments, unreadable directory, failed write).
+
+mod check;
+mod explain;
+mod fmt;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// gatehouse checks and compiles Azure Application Gateway + API Management mutual-TLS
+/// topologies written in HCL.
+///
+/// A topology is a directory of `*.hcl` files. `gatehouse check` loads it, resolves every
+/// reference and reports mistakes with their source location; `gatehouse explain CODE` tells
+/// what a diagnostic means and how to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse explain GH101\n  gatehouse fmt --check .")]
+pub struct Cli {
+    /// Print only diagnostics: no summary line, nothing at all when clean.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// When to colour human output (`auto` honours NO_COLOR and whether stdout is a terminal).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load a topology, resolve references and run every check; report the findings.
+    ///
+    /// Exits 0 when there is no error, 1 when there is one (or a warning with
+    /// --deny-warnings), 2 when the topology cannot be read.
+    Check(check::CheckArgs),
+    /// Print the long explanation of a diagnostic code (GH101) or name (unresolved-reference).
+    Explain(explain::ExplainArgs),
+    /// Rewrite the topology's .hcl files in canonical layout, keeping comments.
+    ///
+    /// With --check nothing is written: it prints a diff of what would change and exits 1 when
+    /// a file is not formatted.
+    Fmt(fmt::FmtArgs),
+}
+
+/// Output formats of diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style text with source excerpts.
+    Human,
+    /// One JSON document (schema in docs/diagnostics.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for Azure Pipelines' PublishTestResults (one test case per check).
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        }
+    }
+}
+
+/// A failure to run at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot read `{path}`: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write `{path}`: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = cli.color.enabled();
+    let result = match &cli.command {
+        Command::Check(args) => check::run(args, cli.quiet, color),
+        Command::Explain(args) => explain::run(args),
+        Command::Fmt(args) => fmt::run(args, cli.quiet, color),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

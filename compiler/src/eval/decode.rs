@@ -32,6 +32,9 @@ pub struct Node {
     pub children: Vec<Node>,
     /// Module calls that led to this block.
     pub trace: Vec<Label>,
+    /// Attributes written but not decoded because of a reported error; rules about which
+    /// attributes must be present skip them so that one mistake is reported once.
+    pub failed: Vec<&'static str>,
 }
 
 /// A decoded attribute.
@@ -132,8 +135,8 @@ impl<'t> Evaluator<'t> {
             attrs: Vec::new(),
             children: Vec::new(),
             trace: self.tree.trace(id),
+            failed: Vec::new(),
         };
-        let mut failed = false;
         for structure in block.body.iter() {
             match structure {
                 Structure::Attribute(attr) => {
@@ -151,7 +154,7 @@ impl<'t> Evaluator<'t> {
                         continue;
                     }
                     let Some(value) = self.expr(id, file, &attr.value, &inner_scope) else {
-                        failed = true;
+                        node.failed.push(attr_schema.name);
                         continue;
                     };
                     if matches!(value.kind, ValueKind::Null) {
@@ -160,7 +163,7 @@ impl<'t> Evaluator<'t> {
                     if let Err((code, message, help)) = conforms(&value, &attr_schema.ty) {
                         let d = Diagnostic::new(code, value.span, format!("`{key}` in `{address}`: {message}")).with_help(help);
                         self.report(id, d);
-                        failed = true;
+                        node.failed.push(attr_schema.name);
                         continue;
                     }
                     node.attrs.push(super::Attr { name: attr_schema.name, key_span, value });
@@ -180,7 +183,6 @@ impl<'t> Evaluator<'t> {
                         }
                     }
                     let Some(decoded) = self.decode(id, file, child, schema, &inner_scope, &address) else {
-                        failed = true;
                         continue;
                     };
                     if let Some((label, label_span)) = &decoded.label {
@@ -197,9 +199,9 @@ impl<'t> Evaluator<'t> {
                 }
             }
         }
-        if !failed {
+        {
             for attr in schema.attrs.iter().filter(|a| a.required) {
-                if node.attr(attr.name).is_none() {
+                if node.attr(attr.name).is_none() && !node.failed.contains(&attr.name) {
                     let d = Diagnostic::new(&codes::MISSING_REQUIRED, ident_span, format!("`{address}` is missing the required attribute `{}`", attr.name))
                         .with_primary_message(format!("needs `{}`", attr.name))
                         .with_help(format!("add `{} = ...` ({}): {}", attr.name, attr.ty, attr.doc));
@@ -308,6 +310,9 @@ fn conforms(value: &Value, ty: &Ty) -> Result<(), Mismatch> {
         (Ty::Text, ValueKind::String(_) | ValueKind::File(_)) => Ok(()),
         (Ty::Ref(kinds), _) => wrong(ty.to_string(), format!("write a reference such as `{}.<name>`", kinds[0])),
         (Ty::List(_), _) => wrong(ty.to_string(), "write a list: `[ ... ]`".to_string()),
+        (Ty::Integer { .. } | Ty::Number, ValueKind::String(s)) => wrong(ty.to_string(), format!("write the number without quotes: `{s}`")),
+        (Ty::Bool, ValueKind::String(s)) => wrong(ty.to_string(), format!("write `true` or `false` without quotes, not \"{s}\"")),
+        (Ty::Enum(_) | Ty::String, _) => wrong(ty.to_string(), "write a quoted string".to_string()),
         _ => wrong(ty.to_string(), format!("write {ty}")),
     }
 }

@@ -166,6 +166,13 @@ impl<'t> Evaluator<'t> {
         span_of(file, node, Span::file_start(file))
     }
 
+    /// The `kind "label"` header of a block, for labels that should not cover the whole block.
+    fn header(&self, file: FileId, block: &Block) -> Span {
+        let start = self.span(file, &block.ident);
+        let end = block.labels.last().map_or(start, |l| self.span(file, l));
+        Span { file, start: start.start, end: end.end.max(start.end) }
+    }
+
     /// Sorts the top-level structures of an instance into declarations and entity blocks.
     fn collect(&mut self, id: InstanceId) -> InstanceState<'t> {
         let tree = self.tree;
@@ -260,7 +267,7 @@ impl<'t> Evaluator<'t> {
         state: &mut InstanceState<'t>,
         first_seen: &mut BTreeMap<String, Span>,
     ) {
-        let span = self.span(file, block);
+        let span = self.header(file, block);
         let Some(label) = block.labels.first() else {
             let d = Diagnostic::new(&codes::MISSING_REQUIRED, span, "variable block has no name")
                 .with_help("write `variable \"name\" { type = string }`");
@@ -375,7 +382,7 @@ impl<'t> Evaluator<'t> {
         state: &mut InstanceState<'t>,
         first_seen: &mut BTreeMap<String, Span>,
     ) {
-        let span = self.span(file, block);
+        let span = self.header(file, block);
         let Some(label) = block.labels.first() else {
             let d = Diagnostic::new(&codes::MISSING_REQUIRED, span, "output block has no name")
                 .with_help("write `output \"name\" { value = ... }`");
@@ -662,8 +669,8 @@ impl<'t> Evaluator<'t> {
                                 format!("module `{}` has no input `{key}`", call.name),
                             )
                             .with_help(help);
-                            if let Some(first) = self.tree.instance(id).files.first() {
-                                d = d.with_label(Span::file_start(first.file), "module declared here");
+                            if let Some(decl) = self.instances[id.0].variables.values().next() {
+                                d = d.with_label(decl.span, format!("the inputs of module `{}` are its `variable` blocks, such as this one", call.name));
                             }
                             self.report(call.parent, d);
                         }

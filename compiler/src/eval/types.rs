@@ -85,6 +85,6 @@ pub fn check(value: &Value, ty: &VarType) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("expected {ty}, found {}", value.describe()))
+        Err(format!("expected type `{ty}`, found {}", value.describe()))
     }
 }

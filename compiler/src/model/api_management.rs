@@ -291,18 +291,7 @@ impl Builder<'_> {
             self.model.ca_certificates.push(ca);
         }
         for child in node.children_named("backend") {
-            let backend = Backend {
-                decl: self.decl(child),
-                api_management: id,
-                url: self.string_or(child, "url", ""),
-                protocol: self.string_or(child, "protocol", "http").value,
-                description: self.string(child, "description").map(|s| s.value),
-                client_certificate: self.reference(child, "client_certificate"),
-                validate_certificate_chain: self.flag_or(child, "validate_certificate_chain", true),
-                validate_certificate_name: self.flag_or(child, "validate_certificate_name", true),
-                server_certificate: self.reference(child, "server_certificate"),
-            };
-            self.model.backends.push(backend);
+            self.backend(child, id);
         }
         for child in node.children_named("named_value") {
             self.named_value(child, id);
@@ -336,6 +325,21 @@ impl Builder<'_> {
         for child in node.children_named("api") {
             self.api(child, id);
         }
+    }
+
+    pub(super) fn backend(&mut self, node: &Node, api_management: ApiManagementId) {
+        let backend = Backend {
+            decl: self.decl(node),
+            api_management,
+            url: self.string_or(node, "url", ""),
+            protocol: self.string_or(node, "protocol", "http").value,
+            description: self.string(node, "description").map(|s| s.value),
+            client_certificate: self.reference(node, "client_certificate"),
+            validate_certificate_chain: self.flag_or(node, "validate_certificate_chain", true),
+            validate_certificate_name: self.flag_or(node, "validate_certificate_name", true),
+            server_certificate: self.reference(node, "server_certificate"),
+        };
+        self.model.backends.push(backend);
     }
 
     fn hostname(&mut self, node: &Node, api_management: ApiManagementId) {
@@ -413,7 +417,7 @@ impl Builder<'_> {
         self.model.named_values.push(named_value);
     }
 
-    fn api(&mut self, node: &Node, api_management: ApiManagementId) {
+    pub(super) fn api(&mut self, node: &Node, api_management: ApiManagementId) {
         let id: ApiId = self.id_of(node);
         let policy = self.policy(node, PolicyScope::Api(id));
         let mut protocols = self.strings(node, "protocols");

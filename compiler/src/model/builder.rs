@@ -55,6 +55,7 @@ pub(super) fn build(
     };
     let mut counters: HashMap<Kind, u32> = HashMap::new();
     let mut kept = Vec::new();
+    let mut attached = Vec::new();
     let mut deployment: Option<Span> = None;
     for node in evaluated.nodes {
         if node.name() == "deployment" {
@@ -67,8 +68,20 @@ pub(super) fn build(
             }
             deployment = Some(node.ident_span);
         }
-        if b.index_node(&node, &mut counters) {
+        if is_attached(&node) {
+            attached.push(node);
+        } else if b.index_node(&node, &mut counters) {
             kept.push(node);
+        }
+    }
+    // Blocks written outside their `api_management` (in modules) join the index once the
+    // instances they name are known; one naming no instance is reported and dropped.
+    let mut attached_to = Vec::new();
+    for node in attached {
+        let Some(value) = node.value("api_management").cloned() else { continue };
+        let Some((_, index, _)) = b.resolve(&node, &value, &[Kind::ApiManagement]) else { continue };
+        if b.index_node(&node, &mut counters) {
+            attached_to.push((node, ApiManagementId(index)));
         }
     }
     for node in &kept {
@@ -84,11 +97,40 @@ pub(super) fn build(
             other => unreachable!("the schema has no top-level block `{other}`"),
         }
     }
+    for (node, api_management) in &attached_to {
+        match node.name() {
+            "api" => b.api(node, *api_management),
+            _ => b.backend(node, *api_management),
+        }
+    }
+    b.link_attached();
     b.model.outputs = evaluated.outputs;
     b.model
 }
 
+/// A top-level `api` or `backend`, attached to an instance by its `api_management` attribute.
+fn is_attached(node: &Node) -> bool {
+    matches!(node.name(), "api" | "backend")
+}
+
 impl Builder<'_> {
+    /// Makes every instance list the APIs and backends attached to it from outside its block,
+    /// after its own, in id order.
+    fn link_attached(&mut self) {
+        for (index, api) in self.model.apis.iter().enumerate() {
+            let list = &mut self.model.api_managements[api.api_management.index()].apis;
+            if !list.contains(&ApiId(index as u32)) {
+                list.push(ApiId(index as u32));
+            }
+        }
+        for (index, backend) in self.model.backends.iter().enumerate() {
+            let list = &mut self.model.api_managements[backend.api_management.index()].backends;
+            if !list.contains(&BackendId(index as u32)) {
+                list.push(BackendId(index as u32));
+            }
+        }
+    }
+
     /// Adds `node` and its entity descendants to the index; false when its address is taken.
     fn index_node(&mut self, node: &Node, counters: &mut HashMap<Kind, u32>) -> bool {
         if let Some(kind) = node.schema.kind {
@@ -314,6 +356,9 @@ impl Builder<'_> {
 
     /// Reports attributes that exclude each other (`set` holds the attributes present).
     pub(super) fn exactly_one(&mut self, node: &Node, names: &[&str], what: &str) -> Option<&'static str> {
+        if names.iter().any(|n| node.failed.contains(n)) {
+            return None;
+        }
         let present: Vec<&crate::eval::Attr> = names.iter().filter_map(|n| node.attr(n)).collect();
         match present.as_slice() {
             [one] => Some(one.name),

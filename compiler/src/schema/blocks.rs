@@ -24,7 +24,7 @@ pub static ROOT: BlockSchema = BlockSchema {
     doc: "The top level of a topology: every `*.hcl` file of one directory.",
     attrs: &[
     ],
-    blocks: &[&DEPLOYMENT, &CERTIFICATE, &KEY_VAULT, &IDENTITY, &VIRTUAL_NETWORK, &NETWORK_SECURITY_GROUP, &APP_GATEWAY, &API_MANAGEMENT],
+    blocks: &[&DEPLOYMENT, &CERTIFICATE, &KEY_VAULT, &IDENTITY, &VIRTUAL_NETWORK, &NETWORK_SECURITY_GROUP, &APP_GATEWAY, &API_MANAGEMENT, &TOP_BACKEND, &TOP_API],
     statement: false,
 };
 
@@ -514,6 +514,26 @@ pub(super) static BACKEND: BlockSchema = BlockSchema {
     statement: false,
 };
 
+pub(super) static TOP_BACKEND: BlockSchema = BlockSchema {
+    name: "backend",
+    label: Some("name"),
+    kind: Some(Kind::Backend),
+    repeat: Repeat::Many,
+    doc: "A backend written outside its `api_management` block (e.g. in a module), attached with `api_management`.",
+    attrs: &[
+        req("api_management", Ty::Ref(&[Kind::ApiManagement]), "The instance this block belongs to (only when written outside `api_management`, e.g. in a module)."),
+        req("url", S, "Runtime URL, e.g. `https://orders.contoso.internal`."),
+        opt("protocol", Ty::Enum(&["http", "soap"]), "Backend protocol (default `http`, which covers HTTPS URLs)."),
+        opt("description", S, "Free text."),
+        opt("client_certificate", Ty::Ref(&[Kind::Certificate]), "Client certificate for mutual TLS; only sent where an `authentication_certificate` policy references it."),
+        opt("validate_certificate_chain", B, "Validate the certificate chain of the backend (default true)."),
+        opt("validate_certificate_name", B, "Validate the certificate name of the backend (default true)."),
+        opt("server_certificate", Ty::Ref(&[Kind::Certificate]), "The certificate the backend serves, for checks and the local runtime."),
+    ],
+    blocks: &[],
+    statement: false,
+};
+
 pub(super) static NAMED_VALUE: BlockSchema = BlockSchema {
     name: "named_value",
     label: Some("name"),
@@ -572,6 +592,29 @@ pub(super) static API: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "An API served by the instance.",
     attrs: &[
+        opt("display_name", S, "Display name (default: the label)."),
+        req("path", S, "URL suffix after the hostname, e.g. `orders`."),
+        opt("protocols", Ty::List(&Ty::Enum(&["http", "https", "ws", "wss"])), "Accepted protocols (default `[\"https\"]`); HTTP/2 is an instance setting (`http2_enabled`)."),
+        opt("hostnames", Ty::List(&Ty::Ref(&[Kind::Hostname])), "Proxy hostnames clients use for this API (default: every proxy hostname)."),
+        opt("backend", Ty::Ref(&[Kind::Backend]), "Backend requests are forwarded to."),
+        opt("subscription_required", B, "Whether calls need a subscription key (default true)."),
+        opt("version_set", Ty::Ref(&[Kind::ApiVersionSet]), "Version set this API is a version of."),
+        opt("version", S, "Version name within the version set."),
+        opt("revision", S, "API revision (default `1`)."),
+        opt("products", Ty::List(&Ty::Ref(&[Kind::Product])), "Products the API belongs to."),
+    ],
+    blocks: &[&OPERATION, &POLICY],
+    statement: false,
+};
+
+pub(super) static TOP_API: BlockSchema = BlockSchema {
+    name: "api",
+    label: Some("name"),
+    kind: Some(Kind::Api),
+    repeat: Repeat::Many,
+    doc: "An API written outside its `api_management` block (e.g. in a module), attached with `api_management`.",
+    attrs: &[
+        req("api_management", Ty::Ref(&[Kind::ApiManagement]), "The instance this block belongs to (only when written outside `api_management`, e.g. in a module)."),
         opt("display_name", S, "Display name (default: the label)."),
         req("path", S, "URL suffix after the hostname, e.g. `orders`."),
         opt("protocols", Ty::List(&Ty::Enum(&["http", "https", "ws", "wss"])), "Accepted protocols (default `[\"https\"]`); HTTP/2 is an instance setting (`http2_enabled`)."),

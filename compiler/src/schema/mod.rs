@@ -134,23 +134,23 @@ pub enum Ty {
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ty::String => f.write_str("string"),
-            Ty::Number => f.write_str("number"),
-            Ty::Integer { .. } => f.write_str("whole number"),
-            Ty::Bool => f.write_str("bool"),
+            Ty::String => f.write_str("a string"),
+            Ty::Number => f.write_str("a number"),
+            Ty::Integer { .. } => f.write_str("a whole number"),
+            Ty::Bool => f.write_str("a bool"),
             Ty::Enum(values) => {
                 let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
                 write!(f, "one of {}", quoted.join(", "))
             }
-            Ty::List(inner) => write!(f, "list of {inner}"),
-            Ty::Map(inner) => write!(f, "map of {inner}"),
+            Ty::List(inner) => write!(f, "a list of {inner}"),
+            Ty::Map(inner) => write!(f, "a map of {inner}"),
             Ty::Ref(kinds) => {
                 let names: Vec<String> = kinds.iter().map(|k| format!("`{k}`")).collect();
-                write!(f, "reference to a {}", names.join(" or "))
+                write!(f, "a reference to a {}", names.join(" or "))
             }
-            Ty::File => f.write_str("file(\"path\")"),
-            Ty::Secret => f.write_str("secret(\"NAME\")"),
-            Ty::Text => f.write_str("string or file(\"path\")"),
+            Ty::File => f.write_str("`file(\"path\")`"),
+            Ty::Secret => f.write_str("`secret(\"NAME\")`"),
+            Ty::Text => f.write_str("a string or `file(\"path\")`"),
             Ty::Any => f.write_str("any value"),
         }
     }

@@ -38,7 +38,7 @@ pub struct ParsedFile {
 pub struct CallSite {
     pub parent: InstanceId,
     pub name: String,
-    /// The whole `module` block in the caller.
+    /// The `module "name"` header in the caller.
     pub span: Span,
 }
 
@@ -296,22 +296,17 @@ fn load_children(
     for call in calls {
         let source_dir = path::normalize(&path::join(&tree.instance(parent).dir, &call.source));
         if let Some(pos) = stack.iter().position(|d| *d == source_dir) {
-            let chain: Vec<&str> = stack[pos..].iter().map(|s| shown_str(s)).collect();
+            let message = if pos + 1 == stack.len() {
+                format!("module `{}` calls the module it is declared in (`{}`)", call.name, shown(&source_dir))
+            } else {
+                let chain: Vec<&str> = stack[pos..].iter().map(|s| shown_str(s)).collect();
+                format!("module `{}` leads back to `{}`: {} → {}", call.name, shown(&source_dir), chain.join(" → "), shown(&source_dir))
+            };
             diagnostics.push(
-                Diagnostic::new(
-                    &codes::MODULE_CYCLE,
-                    call.source_span,
-                    format!(
-                        "module `{}` includes `{}`, which is already being expanded ({} → {})",
-                        call.name,
-                        shown(&source_dir),
-                        chain.join(" → "),
-                        shown(&source_dir)
-                    ),
-                )
-                .with_primary_message("this source leads back to a module on the call path")
-                .with_trace(tree.trace(parent))
-                .with_help("remove this module block or point it at another module"),
+                Diagnostic::new(&codes::MODULE_CYCLE, call.source_span, message)
+                    .with_primary_message("this source leads back to a module on the call path")
+                    .with_trace(tree.trace(parent))
+                    .with_help("remove this module block or point it at another module"),
             );
             continue;
         }
@@ -389,10 +384,14 @@ fn module_calls(
             if block.ident.as_str() != "module" {
                 continue;
             }
-            let block_span = span_of(parsed.file, block, whole);
-            let Some(name) = block.labels.first().map(|l| l.as_str().to_string()) else {
+            let Some(label) = block.labels.first() else {
                 continue; // reported by the evaluator (missing label)
             };
+            let name = label.as_str().to_string();
+            // `module "name"`: the header, not the whole block, so that labels stay readable.
+            let start = span_of(parsed.file, &block.ident, whole);
+            let end = span_of(parsed.file, label, start);
+            let block_span = Span { file: parsed.file, start: start.start, end: end.end.max(start.end) };
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
                 diagnostics.push(
                     Diagnostic::new(

@@ -18,6 +18,13 @@ use std::ops::Range;
 ///
 /// Nothing is printed for an empty list. ANSI colour codes appear only when `color` is true.
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let mut out = render_without_summary(diagnostics, sources, color);
+    out.push_str(&summary_line(Summary::of(diagnostics), color));
+    out
+}
+
+/// Renders every diagnostic, without the summary line (`--quiet`).
+pub fn render_without_summary(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
     let config = Config {
         chars: Chars::ascii(),
         ..Config::default()
@@ -27,7 +34,6 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Str
     for diagnostic in diagnostics {
         out.push_str(&render_one(diagnostic, &files, &config, color));
     }
-    out.push_str(&summary_line(Summary::of(diagnostics), color));
     out
 }
 

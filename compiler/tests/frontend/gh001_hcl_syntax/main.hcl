@@ -1,0 +1,3 @@
+certificate "edge" {
+  pem = file("edge.pem"
+}

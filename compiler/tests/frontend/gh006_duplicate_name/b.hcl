@@ -1,0 +1,11 @@
+certificate "edge" {
+  pem = file("edge.pfx")
+}
+
+locals {
+  region = "westeurope"
+}
+
+locals {
+  region = "northeurope"
+}

@@ -1,0 +1,3 @@
+certificate "partner_ca" {
+  ca_chain = file("certs/partner-ca-chain.pem")
+}

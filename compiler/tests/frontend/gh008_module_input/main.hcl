@@ -1,0 +1,5 @@
+module "edge" {
+  source   = "./edge"
+  hostname = "api.contoso.com"
+  port     = "443"
+}

@@ -1,0 +1,4 @@
+# This module calls itself.
+module "again" {
+  source = "./"
+}

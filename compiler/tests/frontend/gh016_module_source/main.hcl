@@ -1,0 +1,7 @@
+module "edge" {
+  source = "contoso/edge/azure"
+}
+
+module "empty" {
+  source = "./empty"
+}

@@ -1,0 +1,4 @@
+certificate "edge" {
+  pfx      = file("edge.pfx")
+  password = secret("EDGE_PFX_PASSWORD")
+}

@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests: a file-system world with a fixed environment, and
+//! loading a fixture directory.
+#![allow(dead_code)]
+
+use gatehouse::eval::Options;
+use gatehouse::load::{load, Loaded};
+use gatehouse::syntax::{FsWorld, World};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The file system under a fixture directory, with the environment read from its `env` file
+/// (`NAME=value` lines) instead of the process environment, so tests never depend on it.
+pub struct FixtureWorld {
+    fs: FsWorld,
+    env: BTreeMap<String, String>,
+}
+
+impl FixtureWorld {
+    pub fn new(dir: &Path) -> FixtureWorld {
+        let env = std::fs::read_to_string(dir.join("env"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        FixtureWorld { fs: FsWorld::new(dir), env }
+    }
+}
+
+impl World for FixtureWorld {
+    fn hcl_files(&self, dir: &str) -> io::Result<Vec<String>> {
+        self.fs.hcl_files(dir)
+    }
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.fs.read(path)
+    }
+    fn is_file(&self, path: &str) -> bool {
+        self.fs.is_file(path)
+    }
+    fn env(&self, name: &str) -> Option<String> {
+        self.env.get(name).cloned()
+    }
+}
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// Loads the topology in `dir` with the fixture's environment.
+pub fn load_dir(dir: &Path) -> Loaded {
+    load(&FixtureWorld::new(dir), "", &Options::default())
+}
+
+/// Rendered human diagnostics, without colour.
+pub fn render(loaded: &Loaded) -> String {
+    gatehouse::diagnostics::render::human::render(&loaded.diagnostics, &loaded.sources, false)
+}
