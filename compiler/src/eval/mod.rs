@@ -61,6 +61,7 @@ pub fn evaluate(
         options,
         instances: Vec::new(),
         diagnostics: Vec::new(),
+        depth: 0,
     };
     for instance in &tree.instances {
         let state = eval.collect(instance.id);
@@ -154,7 +155,13 @@ struct Evaluator<'t> {
     options: &'t Options,
     instances: Vec<InstanceState<'t>>,
     diagnostics: Vec<Diagnostic>,
+    /// How many local, variable and output evaluations are in progress (recursion depth).
+    depth: usize,
 }
+
+/// Deepest chain of locals, variables and module outputs evaluated one through another; a
+/// longer chain is reported instead of overflowing the stack.
+const MAX_EVAL_DEPTH: usize = 128;
 
 impl<'t> Evaluator<'t> {
     fn report(&mut self, instance: InstanceId, diagnostic: Diagnostic) {
@@ -431,6 +438,24 @@ impl<'t> Evaluator<'t> {
         state.outputs.insert(name, decl);
     }
 
+    /// Runs `f` one evaluation level deeper, or reports the chain as too deep.
+    fn nested(&mut self, id: InstanceId, at: Span, f: impl FnOnce(&mut Self) -> Option<Value>) -> Option<Value> {
+        if self.depth >= MAX_EVAL_DEPTH {
+            let d = Diagnostic::new(
+                &codes::UNSUPPORTED_EXPRESSION,
+                at,
+                format!("locals, variables and outputs refer to each other more than {MAX_EVAL_DEPTH} levels deep"),
+            )
+            .with_help("shorten the chain of references");
+            self.report(id, d);
+            return None;
+        }
+        self.depth += 1;
+        let value = f(self);
+        self.depth -= 1;
+        value
+    }
+
     /// The value of `local.name` in `id`; `used_at` is the span of the reference.
     fn local(&mut self, id: InstanceId, name: &str, used_at: Option<Span>) -> Option<Value> {
         match self.instances[id.0].local_values.get(name) {
@@ -455,7 +480,7 @@ impl<'t> Evaluator<'t> {
         let (file, expr) = (decl.file, decl.expr);
         self.instances[id.0].local_values.insert(name.to_string(), Slot::InProgress);
         let scope = vec![self.tree.instance(id).address_prefix()];
-        let value = self.expr(id, file, expr, &scope);
+        let value = self.nested(id, used_at.unwrap_or(self.instances[id.0].locals[name].span), |e| e.expr(id, file, expr, &scope));
         self.instances[id.0].local_values.insert(name.to_string(), Slot::Done(value.clone()));
         value
     }
@@ -480,7 +505,8 @@ impl<'t> Evaluator<'t> {
             None => {}
         }
         self.instances[id.0].var_values.insert(name.to_string(), Slot::InProgress);
-        let value = self.variable_value(id, name);
+        let at = used_at.unwrap_or(self.instances[id.0].variables[name].span);
+        let value = self.nested(id, at, |e| e.variable_value(id, name));
         self.instances[id.0].var_values.insert(name.to_string(), Slot::Done(value.clone()));
         value
     }
@@ -639,7 +665,8 @@ impl<'t> Evaluator<'t> {
         let (file, expr) = (decl.file, decl.expr?);
         self.instances[id.0].output_values.insert(name.to_string(), Slot::InProgress);
         let scope = vec![self.tree.instance(id).address_prefix()];
-        let value = self.expr(id, file, expr, &scope);
+        let at = used_at.unwrap_or(self.instances[id.0].outputs[name].span);
+        let value = self.nested(id, at, |e| e.expr(id, file, expr, &scope));
         self.instances[id.0].output_values.insert(name.to_string(), Slot::Done(value.clone()));
         value
     }

@@ -1,0 +1,42 @@
+# API Management calls a private backend with mutual TLS: the backend entity names the client
+# certificate, and an `authentication-certificate` policy actually sends it (the backend
+# setting alone is declarative only). The backend's server certificate chains to a private
+# root, uploaded to the APIM CA store so that chain validation stays on.
+
+deployment {
+  name           = "contoso-ledger"
+  location       = "westeurope"
+  resource_group = "rg-contoso-ledger"
+}
+
+certificate "ledger_client" {
+  key_vault   = key_vault.ledger
+  secret_name = "apim-ledger-client"
+  identity    = identity.apim_reader
+}
+
+certificate "internal_root" {
+  pem = file("certs/backend-root-ca.pem")
+}
+
+certificate "gateway_tls" {
+  key_vault   = key_vault.ledger
+  secret_name = "ledger-gateway-tls"
+  identity    = identity.apim_reader
+}
+
+identity "apim_reader" {
+  type = "UserAssigned"
+  name = "id-contoso-apim-kv-reader"
+}
+
+# Vault with access policies (not RBAC): the reader gets Get and List on secrets.
+key_vault "ledger" {
+  name             = "kv-contoso-ledger"
+  permission_model = "access_policy"
+
+  access_policy {
+    identity           = identity.apim_reader
+    secret_permissions = ["Get", "List"]
+  }
+}
