@@ -15,3 +15,4 @@ pub mod model;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod synth;

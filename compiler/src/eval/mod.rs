@@ -474,9 +474,7 @@ impl<'t> Evaluator<'t> {
             }
             None => {}
         }
-        let Some(decl) = self.instances[id.0].locals.get(name) else {
-            return None;
-        };
+        let decl = self.instances[id.0].locals.get(name)?;
         let (file, expr) = (decl.file, decl.expr);
         self.instances[id.0].local_values.insert(name.to_string(), Slot::InProgress);
         let scope = vec![self.tree.instance(id).address_prefix()];

@@ -107,7 +107,7 @@ impl Builder<'_> {
     /// Reports `attr` when it is set without `requires`.
     pub(super) fn only_with(&mut self, node: &Node, attr: &str, requires: &str) {
         let Some(a) = node.attr(attr) else { return };
-        if node.attr(requires).is_none() && !node.failed.iter().any(|f| *f == requires) {
+        if node.attr(requires).is_none() && !node.failed.contains(&requires) {
             self.error(
                 node,
                 &codes::CONFLICTING_ATTRIBUTES,

@@ -1,0 +1,222 @@
+//! Benchmark of the front end against hcl-edit alone, on synthetic topologies (`gatehouse::synth`).
+//!
+//! For each N (APIs of 10 operations each) it writes the topology to a temporary directory once,
+//! then times, interleaved so that both see the same machine noise:
+//! - **bare parse**: read every `.hcl` file and `hcl_edit::parser::parse_body` it;
+//! - **load+model**: `gatehouse::load::load` on an `FsWorld` (read, parse, evaluate, build the
+//!   model, sort diagnostics), which must report no diagnostic;
+//! - the three stages of load separately (`syntax::load_tree`, `eval::evaluate`, `model::build`).
+//!
+//! It prints median and minimum of each. The target (docs/performance.md): load+model at most
+//! 2× bare parse, and time per API constant in N.
+//!
+//! `cargo bench -p gatehouse --bench load` runs N = 100, 1000, 10000; `-- 100 1000` picks N.
+//! Without `--bench` (which only `cargo bench` passes, e.g. under `cargo test --benches`) it runs
+//! one small round as a smoke test. It is a benchmark, never a timed test: nothing here fails on
+//! a slow machine.
+
+use gatehouse::eval::{self, Options};
+use gatehouse::load::load;
+use gatehouse::model;
+use gatehouse::synth;
+use gatehouse::syntax::{self, FsWorld, Tree};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const DEFAULT_SIZES: [usize; 3] = [100, 1_000, 10_000];
+
+/// Samples per measurement: enough for a stable median, bounded by a time budget per N.
+const MIN_SAMPLES: usize = 5;
+const MAX_SAMPLES: usize = 30;
+const BUDGET: Duration = Duration::from_secs(6);
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let benchmarking = args.iter().any(|a| a == "--bench");
+    let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = if benchmarking { DEFAULT_SIZES.to_vec() } else { vec![10] };
+    }
+    let samples = if benchmarking { None } else { Some(1) };
+
+    let mut rows = Vec::new();
+    for &apis in &sizes {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let (files, bytes) = write_topology(dir.path(), apis);
+        rows.push(measure(dir.path(), apis, files, bytes, samples));
+    }
+    print_tables(&rows);
+}
+
+/// Writes `synth::topology(apis)` and its CA chain under `dir`: (hcl files, hcl bytes).
+fn write_topology(dir: &Path, apis: usize) -> (usize, usize) {
+    let topology = synth::topology(apis);
+    let certs = dir.join(synth::CA_CHAIN_PATH);
+    std::fs::create_dir_all(certs.parent().expect("certs directory")).expect("create certs/");
+    std::fs::write(&certs, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+        .expect("write the CA chain");
+    let mut bytes = 0;
+    for (name, text) in &topology {
+        std::fs::write(dir.join(name), text).expect("write a topology file");
+        bytes += text.len();
+    }
+    (topology.len(), bytes)
+}
+
+struct Row {
+    apis: usize,
+    files: usize,
+    bytes: usize,
+    samples: usize,
+    bare: Stats,
+    load: Stats,
+    load_tree: Stats,
+    evaluate: Stats,
+    build: Stats,
+}
+
+/// Median and minimum of some timings.
+#[derive(Clone, Copy)]
+struct Stats {
+    median: Duration,
+    min: Duration,
+}
+
+impl Stats {
+    fn of(mut times: Vec<Duration>) -> Stats {
+        times.sort();
+        Stats {
+            median: times[times.len() / 2],
+            min: times[0],
+        }
+    }
+}
+
+fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<usize>) -> Row {
+    let world = FsWorld::new(dir);
+    // The first round warms the page cache and the allocator, checks that the topology is
+    // clean, and sizes the number of samples.
+    let started = Instant::now();
+    bare_parse(dir);
+    let loaded = load(&world, "", &Options::default());
+    let first_round = started.elapsed();
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "the synthetic topology of {apis} APIs has {} diagnostics; the first: {}",
+        loaded.diagnostics.len(),
+        loaded.diagnostics[0].message
+    );
+    assert_eq!(loaded.model.apis.len(), apis);
+    assert_eq!(loaded.model.operations.len(), apis * synth::OPERATIONS_PER_API);
+    drop(loaded);
+
+    // One sample is a bare parse, a load, and the three stages timed one by one.
+    let per_sample = first_round * 2;
+    let samples = samples.unwrap_or_else(|| {
+        let fit = BUDGET.as_nanos() / per_sample.as_nanos().max(1);
+        (fit as usize).clamp(MIN_SAMPLES, MAX_SAMPLES)
+    });
+    let (mut bare, mut full) = (Vec::new(), Vec::new());
+    let (mut load_tree, mut evaluate, mut build) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..samples {
+        bare.push(time(|| bare_parse(dir)));
+        full.push(time(|| load(&world, "", &Options::default())));
+        let [t, e, b] = stages(&world);
+        load_tree.push(t);
+        evaluate.push(e);
+        build.push(b);
+    }
+    Row {
+        apis,
+        files,
+        bytes,
+        samples,
+        bare: Stats::of(bare),
+        load: Stats::of(full),
+        load_tree: Stats::of(load_tree),
+        evaluate: Stats::of(evaluate),
+        build: Stats::of(build),
+    }
+}
+
+/// Runs `f` and returns how long it took; its result is dropped outside the timing, as a
+/// caller of `load` keeps what it returns.
+fn time<T>(f: impl FnOnce() -> T) -> Duration {
+    let started = Instant::now();
+    let result = std::hint::black_box(f());
+    let elapsed = started.elapsed();
+    drop(result);
+    elapsed
+}
+
+/// What `gatehouse::load::load` does, one stage at a time.
+fn stages(world: &FsWorld) -> [Duration; 3] {
+    let mut diagnostics = Vec::new();
+    let started = Instant::now();
+    let tree = syntax::load_tree(world, "", &mut diagnostics);
+    let load_tree = started.elapsed();
+    let started = Instant::now();
+    let evaluated = eval::evaluate(&tree, world, &Options::default(), &mut diagnostics);
+    let evaluate = started.elapsed();
+    let Tree { mut sources, .. } = tree;
+    let started = Instant::now();
+    let model = model::build(evaluated, &mut sources, world, &mut diagnostics);
+    let build = started.elapsed();
+    assert!(diagnostics.is_empty(), "the stages report what load did not");
+    drop(std::hint::black_box(model));
+    [load_tree, evaluate, build]
+}
+
+/// Reads and parses every `.hcl` file of `dir` with hcl-edit, and nothing else.
+fn bare_parse(dir: &Path) -> Vec<hcl_edit::structure::Body> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("read the topology directory")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "hcl"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).expect("read a topology file");
+            hcl_edit::parser::parse_body(&text).expect("synthetic HCL parses")
+        })
+        .collect()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn print_tables(rows: &[Row]) {
+    println!("front end vs bare hcl-edit parse (median / min of the samples, ms)");
+    println!();
+    println!(
+        "{:>6} {:>5} {:>11} {:>7} {:>19} {:>19} {:>6} {:>8}",
+        "N", "files", "bytes", "samples", "bare parse", "load+model", "ratio", "µs/API"
+    );
+    for r in rows {
+        println!(
+            "{:>6} {:>5} {:>11} {:>7} {:>9.2} / {:>7.2} {:>9.2} / {:>7.2} {:>5.2}× {:>8.1}",
+            r.apis,
+            r.files,
+            r.bytes,
+            r.samples,
+            ms(r.bare.median),
+            ms(r.bare.min),
+            ms(r.load.median),
+            ms(r.load.min),
+            r.load.median.as_secs_f64() / r.bare.median.as_secs_f64(),
+            r.load.median.as_secs_f64() * 1e6 / r.apis as f64,
+        );
+    }
+    println!();
+    println!("stages of load+model (median ms, and share of their sum)");
+    println!();
+    println!("{:>6} {:>18} {:>18} {:>18}", "N", "syntax::load_tree", "eval::evaluate", "model::build");
+    for r in rows {
+        let sum = ms(r.load_tree.median) + ms(r.evaluate.median) + ms(r.build.median);
+        let cell = |s: Stats| format!("{:.2} ({:.0}%)", ms(s.median), 100.0 * ms(s.median) / sum);
+        println!("{:>6} {:>18} {:>18} {:>18}", r.apis, cell(r.load_tree), cell(r.evaluate), cell(r.build));
+    }
+}
