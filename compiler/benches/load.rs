@@ -5,7 +5,9 @@
 //! - **bare parse**: read every `.hcl` file and `hcl_edit::parser::parse_body` it;
 //! - **load+model**: `gatehouse::load::load` on an `FsWorld` (read, parse, evaluate, build the
 //!   model, sort diagnostics), which must report no diagnostic;
-//! - the three stages of load separately (`syntax::load_tree`, `eval::evaluate`, `model::build`).
+//! - the stages of load separately: `syntax::load_tree`, `eval::evaluate`, dropping the syntax
+//!   trees (which `load` does before building the model), `model::build`; and, for comparison,
+//!   dropping the trees of the bare parse.
 //!
 //! It prints median and minimum of each. The target (docs/performance.md): load+model at most
 //! 2× bare parse, and time per API constant in N.
@@ -18,8 +20,8 @@
 use gatehouse::eval::{self, Options};
 use gatehouse::load::load;
 use gatehouse::model;
-use gatehouse::synth;
 use gatehouse::syntax::{self, FsWorld, Tree};
+use gatehouse::synth;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -35,7 +37,11 @@ fn main() {
     let benchmarking = args.iter().any(|a| a == "--bench");
     let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     if sizes.is_empty() {
-        sizes = if benchmarking { DEFAULT_SIZES.to_vec() } else { vec![10] };
+        sizes = if benchmarking {
+            DEFAULT_SIZES.to_vec()
+        } else {
+            vec![10]
+        };
     }
     let samples = if benchmarking { None } else { Some(1) };
 
@@ -53,8 +59,11 @@ fn write_topology(dir: &Path, apis: usize) -> (usize, usize) {
     let topology = synth::topology(apis);
     let certs = dir.join(synth::CA_CHAIN_PATH);
     std::fs::create_dir_all(certs.parent().expect("certs directory")).expect("create certs/");
-    std::fs::write(&certs, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
-        .expect("write the CA chain");
+    std::fs::write(
+        &certs,
+        "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+    )
+    .expect("write the CA chain");
     let mut bytes = 0;
     for (name, text) in &topology {
         std::fs::write(dir.join(name), text).expect("write a topology file");
@@ -70,8 +79,10 @@ struct Row {
     samples: usize,
     bare: Stats,
     load: Stats,
+    bare_drop: Stats,
     load_tree: Stats,
     evaluate: Stats,
+    drop_trees: Stats,
     build: Stats,
 }
 
@@ -107,35 +118,42 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         loaded.diagnostics[0].message
     );
     assert_eq!(loaded.model.apis.len(), apis);
-    assert_eq!(loaded.model.operations.len(), apis * synth::OPERATIONS_PER_API);
+    assert_eq!(
+        loaded.model.operations.len(),
+        apis * synth::OPERATIONS_PER_API
+    );
     drop(loaded);
 
-    // One sample is a bare parse, a load, and the three stages timed one by one.
+    // One sample is a bare parse, a load, and the stages timed one by one.
     let per_sample = first_round * 2;
     let samples = samples.unwrap_or_else(|| {
         let fit = BUDGET.as_nanos() / per_sample.as_nanos().max(1);
         (fit as usize).clamp(MIN_SAMPLES, MAX_SAMPLES)
     });
-    let (mut bare, mut full) = (Vec::new(), Vec::new());
-    let (mut load_tree, mut evaluate, mut build) = (Vec::new(), Vec::new(), Vec::new());
+    let mut times: [Vec<Duration>; 7] = Default::default();
     for _ in 0..samples {
-        bare.push(time(|| bare_parse(dir)));
-        full.push(time(|| load(&world, "", &Options::default())));
-        let [t, e, b] = stages(&world);
-        load_tree.push(t);
-        evaluate.push(e);
-        build.push(b);
+        let started = Instant::now();
+        let bodies = std::hint::black_box(bare_parse(dir));
+        times[0].push(started.elapsed());
+        times[1].push(time(|| drop(bodies)));
+        times[2].push(time(|| load(&world, "", &Options::default())));
+        for (all, stage) in times[3..].iter_mut().zip(stages(&world)) {
+            all.push(stage);
+        }
     }
+    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build] = times.map(Stats::of);
     Row {
         apis,
         files,
         bytes,
         samples,
-        bare: Stats::of(bare),
-        load: Stats::of(full),
-        load_tree: Stats::of(load_tree),
-        evaluate: Stats::of(evaluate),
-        build: Stats::of(build),
+        bare,
+        bare_drop,
+        load: full,
+        load_tree,
+        evaluate,
+        drop_trees,
+        build,
     }
 }
 
@@ -149,8 +167,9 @@ fn time<T>(f: impl FnOnce() -> T) -> Duration {
     elapsed
 }
 
-/// What `gatehouse::load::load` does, one stage at a time.
-fn stages(world: &FsWorld) -> [Duration; 3] {
+/// What `gatehouse::load::load` does, one stage at a time: load_tree, evaluate, dropping the
+/// syntax trees, build.
+fn stages(world: &FsWorld) -> [Duration; 4] {
     let mut diagnostics = Vec::new();
     let started = Instant::now();
     let tree = syntax::load_tree(world, "", &mut diagnostics);
@@ -158,13 +177,18 @@ fn stages(world: &FsWorld) -> [Duration; 3] {
     let started = Instant::now();
     let evaluated = eval::evaluate(&tree, world, &Options::default(), &mut diagnostics);
     let evaluate = started.elapsed();
+    let started = Instant::now();
     let Tree { mut sources, .. } = tree;
+    let drop_trees = started.elapsed();
     let started = Instant::now();
     let model = model::build(evaluated, &mut sources, world, &mut diagnostics);
     let build = started.elapsed();
-    assert!(diagnostics.is_empty(), "the stages report what load did not");
+    assert!(
+        diagnostics.is_empty(),
+        "the stages report what load did not"
+    );
     drop(std::hint::black_box(model));
-    [load_tree, evaluate, build]
+    [load_tree, evaluate, drop_trees, build]
 }
 
 /// Reads and parses every `.hcl` file of `dir` with hcl-edit, and nothing else.
@@ -211,12 +235,29 @@ fn print_tables(rows: &[Row]) {
         );
     }
     println!();
-    println!("stages of load+model (median ms, and share of their sum)");
+    println!("stages of load+model (median ms, and share of their sum), and the bare parse's drop");
     println!();
-    println!("{:>6} {:>18} {:>18} {:>18}", "N", "syntax::load_tree", "eval::evaluate", "model::build");
+    println!(
+        "{:>6} {:>17} {:>17} {:>17} {:>17} {:>11} {:>12}",
+        "N",
+        "syntax::load_tree",
+        "eval::evaluate",
+        "drop trees",
+        "model::build",
+        "bare drop",
+        "ratio w/drop"
+    );
     for r in rows {
-        let sum = ms(r.load_tree.median) + ms(r.evaluate.median) + ms(r.build.median);
-        let cell = |s: Stats| format!("{:.2} ({:.0}%)", ms(s.median), 100.0 * ms(s.median) / sum);
-        println!("{:>6} {:>18} {:>18} {:>18}", r.apis, cell(r.load_tree), cell(r.evaluate), cell(r.build));
+        let stages = [r.load_tree, r.evaluate, r.drop_trees, r.build];
+        let sum: f64 = stages.iter().map(|s| ms(s.median)).sum();
+        let cell = |s: &Stats| format!("{:.2} ({:.0}%)", ms(s.median), 100.0 * ms(s.median) / sum);
+        let [t, e, d, b] = stages.map(|s| cell(&s));
+        let with_drop = ms(r.load.median) / (ms(r.bare.median) + ms(r.bare_drop.median));
+        println!(
+            "{:>6} {t:>17} {e:>17} {d:>17} {b:>17} {:>11.2} {:>11.2}×",
+            r.apis,
+            ms(r.bare_drop.median),
+            with_drop
+        );
     }
 }

@@ -504,7 +504,10 @@ mod tests {
     use crate::syntax::MemoryWorld;
 
     fn load_synthetic(apis: usize) -> Loaded {
-        let mut world = MemoryWorld::new().with_file(CA_CHAIN_PATH, "any text: certificates are read by later stages");
+        let mut world = MemoryWorld::new().with_file(
+            CA_CHAIN_PATH,
+            "any text: certificates are read by later stages",
+        );
         for (name, text) in topology(apis) {
             world = world.with_file(&name, text);
         }
@@ -514,7 +517,11 @@ mod tests {
     #[test]
     fn loads_without_diagnostics_with_every_api_and_operation() {
         let loaded = load_synthetic(20);
-        let messages: Vec<&str> = loaded.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        let messages: Vec<&str> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
         assert!(messages.is_empty(), "diagnostics: {messages:#?}");
         let model = &loaded.model;
         assert_eq!(model.apis.len(), 20);
@@ -530,9 +537,17 @@ mod tests {
     #[test]
     fn splits_apis_into_files_of_a_hundred() {
         let files = topology(250);
-        let apis: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).filter(|n| n.starts_with("apis-")).collect();
+        let apis: Vec<&str> = files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| n.starts_with("apis-"))
+            .collect();
         assert_eq!(apis, ["apis-000.hcl", "apis-001.hcl", "apis-002.hcl"]);
-        let last = &files.iter().find(|(n, _)| n == "apis-002.hcl").expect("third file").1;
+        let last = &files
+            .iter()
+            .find(|(n, _)| n == "apis-002.hcl")
+            .expect("third file")
+            .1;
         assert_eq!(last.matches("\napi \"").count(), 50);
         assert_eq!(load_synthetic(250).model.apis.len(), 250);
     }
@@ -541,7 +556,10 @@ mod tests {
     fn is_already_formatted() {
         for (name, text) in topology(3) {
             let formatted = crate::fmt::format_source(&text).expect("generated HCL parses");
-            assert!(formatted == text, "{name} is not in `gatehouse fmt` layout:\n{formatted}");
+            assert!(
+                formatted == text,
+                "{name} is not in `gatehouse fmt` layout:\n{formatted}"
+            );
         }
     }
 }

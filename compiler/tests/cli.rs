@@ -19,53 +19,84 @@ fn stdout(o: &Output) -> String {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/frontend").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/frontend")
+        .join(name)
 }
 
 #[test]
 fn check_exits_zero_on_every_example() {
     let root = support::workspace();
-    for example in ["appgw-apim-keyvault", "apim-negotiate-client-cert", "apim-backend-mtls"] {
+    for example in [
+        "appgw-apim-keyvault",
+        "apim-negotiate-client-cert",
+        "apim-backend-mtls",
+    ] {
         let dir = root.join("examples").join(example);
         let out = gatehouse(&["check", "."], &dir);
         assert_eq!(out.status.code(), Some(0), "{example}: {}", stdout(&out));
-        assert!(stdout(&out).contains("no problems found"), "{example}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("no problems found"),
+            "{example}: {}",
+            stdout(&out)
+        );
     }
 }
 
 #[test]
 fn check_exits_one_with_rendered_diagnostics_on_errors() {
-    let out = gatehouse(&["check", "--color", "never", "."], &fixture("gh101_unresolved_reference"));
+    let out = gatehouse(
+        &["check", "--color", "never", "."],
+        &fixture("gh101_unresolved_reference"),
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("error[GH101]: `backend.order` is not declared"), "{text}");
+    assert!(
+        text.contains("error[GH101]: `backend.order` is not declared"),
+        "{text}"
+    );
     assert!(text.contains("--> main.hcl:12:15"), "{text}");
     assert!(text.contains("did you mean `backend.orders`?"), "{text}");
-    assert!(!text.contains("\u{1b}["), "no colour codes with --color never");
+    assert!(
+        !text.contains("\u{1b}["),
+        "no colour codes with --color never"
+    );
 }
 
 #[test]
 fn color_always_adds_ansi_codes() {
-    let out = gatehouse(&["check", "--color", "always", "."], &fixture("gh101_unresolved_reference"));
+    let out = gatehouse(
+        &["check", "--color", "always", "."],
+        &fixture("gh101_unresolved_reference"),
+    );
     assert!(stdout(&out).contains("\u{1b}["));
 }
 
 #[test]
 fn check_exits_two_when_the_directory_does_not_exist() {
-    let out = gatehouse(&["check", "no/such/dir"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    let out = gatehouse(
+        &["check", "no/such/dir"],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory"));
 }
 
 #[test]
 fn check_exits_two_on_a_bad_flag() {
-    let out = gatehouse(&["check", "--format", "yaml", "."], Path::new(env!("CARGO_MANIFEST_DIR")));
+    let out = gatehouse(
+        &["check", "--format", "yaml", "."],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn json_output_states_positions_and_summary() {
-    let out = gatehouse(&["check", "--format", "json", "."], &fixture("gh101_unresolved_reference"));
+    let out = gatehouse(
+        &["check", "--format", "json", "."],
+        &fixture("gh101_unresolved_reference"),
+    );
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let first = &doc["diagnostics"][0];
@@ -79,30 +110,49 @@ fn json_output_states_positions_and_summary() {
 
 #[test]
 fn sarif_output_is_sarif_2_1_0_with_rules_and_regions() {
-    let out = gatehouse(&["check", "--format", "sarif", "."], &fixture("gh101_unresolved_reference"));
+    let out = gatehouse(
+        &["check", "--format", "sarif", "."],
+        &fixture("gh101_unresolved_reference"),
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["version"], "2.1.0");
     let run = &doc["runs"][0];
-    assert!(run["tool"]["driver"]["rules"].as_array().unwrap().iter().any(|r| r["id"] == "GH101"));
+    assert!(run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "GH101"));
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "GH101");
     assert_eq!(result["level"], "error");
-    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        12
+    );
 }
 
 #[test]
 fn junit_output_fails_the_test_case_of_the_code_found() {
-    let out = gatehouse(&["check", "--format", "junit", "."], &fixture("gh101_unresolved_reference"));
+    let out = gatehouse(
+        &["check", "--format", "junit", "."],
+        &fixture("gh101_unresolved_reference"),
+    );
     let xml = stdout(&out);
     let doc = roxmltree::Document::parse(&xml).expect("xml");
     let case = doc
         .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("name").is_some_and(|a| a.starts_with("GH101")))
+        .find(|n| {
+            n.has_tag_name("testcase")
+                && n.attribute("name").is_some_and(|a| a.starts_with("GH101"))
+        })
         .expect("GH101 test case");
     assert!(case.children().any(|c| c.has_tag_name("failure")));
     let passing = doc
         .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("name").is_some_and(|a| a.starts_with("GH004")))
+        .find(|n| {
+            n.has_tag_name("testcase")
+                && n.attribute("name").is_some_and(|a| a.starts_with("GH004"))
+        })
         .expect("GH004 test case");
     assert!(!passing.children().any(|c| c.has_tag_name("failure")));
 }
@@ -120,7 +170,11 @@ fn var_flag_sets_a_root_variable() {
     let dir = fixture("gh101_unresolved_reference");
     // The fixture reads an undeclared var; a declared one given by --var must be accepted.
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("main.hcl"), "variable \"env\" {\n  type = string\n}\n\nlocals {\n  name = \"api-${var.env}\"\n}\n").unwrap();
+    std::fs::write(
+        tmp.path().join("main.hcl"),
+        "variable \"env\" {\n  type = string\n}\n\nlocals {\n  name = \"api-${var.env}\"\n}\n",
+    )
+    .unwrap();
     let out = gatehouse(&["check", "--var", "env=prod", "."], tmp.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = gatehouse(&["check", "--color", "never", "."], tmp.path());
@@ -135,8 +189,14 @@ fn explain_prints_the_manual_of_a_code_or_name() {
     let out = gatehouse(&["explain", "GH101"], here);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.starts_with("# GH101 unresolved-reference (error)"), "{text}");
-    assert!(text.contains("## Example") && text.contains("## Fix"), "{text}");
+    assert!(
+        text.starts_with("# GH101 unresolved-reference (error)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("## Example") && text.contains("## Fix"),
+        "{text}"
+    );
     let by_name = gatehouse(&["explain", "unresolved-reference"], here);
     assert_eq!(stdout(&by_name), text);
 }
@@ -150,7 +210,10 @@ fn explain_rejects_an_unknown_code_with_a_suggestion() {
 
 #[test]
 fn explain_list_names_every_code() {
-    let out = gatehouse(&["explain", "--list"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    let out = gatehouse(
+        &["explain", "--list"],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
     let text = stdout(&out);
     for code in gatehouse::diagnostics::codes::all() {
         assert!(text.contains(code.code), "{}", code.code);
@@ -160,9 +223,19 @@ fn explain_list_names_every_code() {
 #[test]
 fn fmt_check_passes_on_examples_and_modules() {
     let root = support::workspace();
-    for dir in ["examples/appgw-apim-keyvault", "examples/apim-negotiate-client-cert", "examples/apim-backend-mtls", "modules/partner-api"] {
+    for dir in [
+        "examples/appgw-apim-keyvault",
+        "examples/apim-negotiate-client-cert",
+        "examples/apim-backend-mtls",
+        "modules/partner-api",
+    ] {
         let out = gatehouse(&["fmt", "--check", "."], &root.join(dir));
-        assert_eq!(out.status.code(), Some(0), "{dir} is not formatted:\n{}", stdout(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{dir} is not formatted:\n{}",
+            stdout(&out)
+        );
     }
 }
 
@@ -170,12 +243,23 @@ fn fmt_check_passes_on_examples_and_modules() {
 fn fmt_rewrites_a_file_keeping_comments_and_check_reports_a_diff() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("main.hcl");
-    std::fs::write(&file, "# edge\ncertificate \"ca\" {\n      ca_chain=file(\"ca.pem\") # chain\n}\n").unwrap();
+    std::fs::write(
+        &file,
+        "# edge\ncertificate \"ca\" {\n      ca_chain=file(\"ca.pem\") # chain\n}\n",
+    )
+    .unwrap();
     let check = gatehouse(&["fmt", "--check", "."], tmp.path());
     assert_eq!(check.status.code(), Some(1));
-    assert!(stdout(&check).contains("+  ca_chain = file(\"ca.pem\") # chain"), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("+  ca_chain = file(\"ca.pem\") # chain"),
+        "{}",
+        stdout(&check)
+    );
     let unchanged = std::fs::read_to_string(&file).unwrap();
-    assert!(unchanged.contains("      ca_chain=file"), "--check must not write");
+    assert!(
+        unchanged.contains("      ca_chain=file"),
+        "--check must not write"
+    );
     let write = gatehouse(&["fmt", "."], tmp.path());
     assert_eq!(write.status.code(), Some(0));
     assert_eq!(
@@ -188,18 +272,28 @@ fn fmt_rewrites_a_file_keeping_comments_and_check_reports_a_diff() {
 fn fmt_reports_a_syntax_error_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("main.hcl");
-    std::fs::write(&file, "certificate \"ca\" {\n  ca_chain = file(\"ca.pem\"\n}\n").unwrap();
+    std::fs::write(
+        &file,
+        "certificate \"ca\" {\n  ca_chain = file(\"ca.pem\"\n}\n",
+    )
+    .unwrap();
     let out = gatehouse(&["fmt", "--color", "never", "."], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("error[GH001]"));
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "certificate \"ca\" {\n  ca_chain = file(\"ca.pem\"\n}\n");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "certificate \"ca\" {\n  ca_chain = file(\"ca.pem\"\n}\n"
+    );
 }
 
 #[test]
 fn version_and_help_describe_the_tool() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let version = gatehouse(&["--version"], here);
-    assert_eq!(stdout(&version).trim(), format!("gatehouse {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&version).trim(),
+        format!("gatehouse {}", env!("CARGO_PKG_VERSION"))
+    );
     let help = stdout(&gatehouse(&["--help"], here));
     for command in ["check", "explain", "fmt"] {
         assert!(help.contains(command), "{help}");

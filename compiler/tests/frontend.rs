@@ -7,7 +7,9 @@ mod support;
 use std::path::Path;
 
 fn case(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/frontend").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/frontend")
+        .join(name);
     let loaded = support::load_dir(&dir);
     let expected = name[..5].to_ascii_uppercase();
     assert!(
@@ -58,9 +60,15 @@ fn every_front_end_code_has_a_case() {
         .map(|e| e.file_name().to_string_lossy()[..5].to_ascii_uppercase())
         .collect();
     for code in gatehouse::diagnostics::codes::all() {
-        let is_check = gatehouse::checks::codes().iter().any(|c| c.code == code.code);
+        let is_check = gatehouse::checks::codes()
+            .iter()
+            .any(|c| c.code == code.code);
         if !is_check {
-            assert!(cases.iter().any(|c| c == code.code), "no front-end fixture for {}", code.code);
+            assert!(
+                cases.iter().any(|c| c == code.code),
+                "no front-end fixture for {}",
+                code.code
+            );
         }
     }
 }

@@ -27,8 +27,16 @@ fn example_world(example: &str) -> MemoryWorld {
     let mut world = MemoryWorld::new();
     let mut add_dir = |dir: &Path, prefix: &str| {
         for entry in walk(dir) {
-            let rel = entry.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-            let key = if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") };
+            let rel = entry
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let key = if prefix.is_empty() {
+                rel
+            } else {
+                format!("{prefix}/{rel}")
+            };
             world.files.insert(key, std::fs::read(&entry).unwrap());
         }
     };
@@ -53,9 +61,17 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn example_worlds_load_clean_before_mutation() {
-    for example in ["appgw-apim-keyvault", "apim-negotiate-client-cert", "apim-backend-mtls"] {
+    for example in [
+        "appgw-apim-keyvault",
+        "apim-negotiate-client-cert",
+        "apim-backend-mtls",
+    ] {
         let loaded = load_world(&example_world(example));
-        assert!(loaded.diagnostics.is_empty(), "{example}: {:?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{example}: {:?}",
+            loaded.diagnostics
+        );
     }
 }
 
@@ -69,15 +85,45 @@ enum Mutation {
 }
 
 const FRAGMENTS: &[&str] = &[
-    "{", "}", "\"", "=", "[", "]", "(", ")", "${", "%{", "<<EOF\n", "\nEOF\n", "local.", "var.", "module.",
-    "certificate.x", "\n", "#", "/*", "*/", ",", ".", "\u{0}", "é", "null", "true", "1e400", "file(\"x\")",
-    "secret(\"X\")", "module \"m\" {\n source = \"./\"\n}\n", "locals {\n a = local.a\n}\n", "api \"x\" {}\n",
+    "{",
+    "}",
+    "\"",
+    "=",
+    "[",
+    "]",
+    "(",
+    ")",
+    "${",
+    "%{",
+    "<<EOF\n",
+    "\nEOF\n",
+    "local.",
+    "var.",
+    "module.",
+    "certificate.x",
+    "\n",
+    "#",
+    "/*",
+    "*/",
+    ",",
+    ".",
+    "\u{0}",
+    "é",
+    "null",
+    "true",
+    "1e400",
+    "file(\"x\")",
+    "secret(\"X\")",
+    "module \"m\" {\n source = \"./\"\n}\n",
+    "locals {\n a = local.a\n}\n",
+    "api \"x\" {}\n",
 ];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (any::<usize>(), prop::sample::select(FRAGMENTS)).prop_map(|(at, fragment)| Mutation::Insert { at, fragment }),
+        (any::<usize>(), prop::sample::select(FRAGMENTS))
+            .prop_map(|(at, fragment)| Mutation::Insert { at, fragment }),
         (any::<usize>(), 1usize..80).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
         (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Mutation::Byte { at, byte }),
     ]
@@ -165,7 +211,11 @@ fn a_50_mib_file_is_refused_without_parsing() {
 
 #[test]
 fn deeply_nested_expressions_are_a_syntax_error_not_a_stack_overflow() {
-    let text = format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(20_000), "]".repeat(20_000));
+    let text = format!(
+        "locals {{\n  x = {}1{}\n}}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
     let loaded = load_world(&MemoryWorld::new().with_file("main.hcl", text));
     assert_eq!(codes_of(&loaded), vec!["GH001"]);
 }
@@ -186,16 +236,30 @@ fn a_long_chain_of_locals_is_reported_not_overflowed() {
     text.push_str("}\n");
     let loaded = load_world(&MemoryWorld::new().with_file("main.hcl", text));
     assert!(!loaded.diagnostics.is_empty());
-    assert!(codes_of(&loaded).iter().all(|c| *c == "GH013"), "{:?}", codes_of(&loaded));
+    assert!(
+        codes_of(&loaded).iter().all(|c| *c == "GH013"),
+        "{:?}",
+        codes_of(&loaded)
+    );
 }
 
 #[test]
 fn a_cycle_through_a_module_output_and_input_is_reported() {
     let world = MemoryWorld::new()
-        .with_file("main.hcl", "module \"m\" {\n  source = \"./m\"\n  name   = module.m.name\n}\n")
-        .with_file("m/main.hcl", "variable \"name\" {\n  type = string\n}\n\noutput \"name\" {\n  value = var.name\n}\n");
+        .with_file(
+            "main.hcl",
+            "module \"m\" {\n  source = \"./m\"\n  name   = module.m.name\n}\n",
+        )
+        .with_file(
+            "m/main.hcl",
+            "variable \"name\" {\n  type = string\n}\n\noutput \"name\" {\n  value = var.name\n}\n",
+        );
     let loaded = load_world(&world);
-    assert!(codes_of(&loaded).contains(&"GH009"), "{:?}", codes_of(&loaded));
+    assert!(
+        codes_of(&loaded).contains(&"GH009"),
+        "{:?}",
+        codes_of(&loaded)
+    );
 }
 
 #[test]
@@ -227,7 +291,11 @@ fn a_secret_never_appears_in_rendered_diagnostics() {
             "certificate \"edge\" {\n  pfx      = file(\"edge.pfx\")\n  password = secret(\"PFX_PASSWORD\")\n}\n\nlocals {\n  leaked = \"${secret(\"PFX_PASSWORD\")}\"\n}\n",
         );
     let loaded = load_world(&world);
-    assert_eq!(codes_of(&loaded), vec!["GH013"], "interpolating a secret is refused");
+    assert_eq!(
+        codes_of(&loaded),
+        vec!["GH013"],
+        "interpolating a secret is refused"
+    );
     for text in [
         gatehouse::diagnostics::render::human::render(&loaded.diagnostics, &loaded.sources, false),
         gatehouse::diagnostics::render::json::render(&loaded.diagnostics, &loaded.sources),

@@ -41,7 +41,11 @@ pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunEr
     let world = FsWorld::new(&args.dir);
     let loaded = load(&world, "", &options);
     let now = now_seconds();
-    let cx = CheckContext { model: &loaded.model, sources: &loaded.sources, now };
+    let cx = CheckContext {
+        model: &loaded.model,
+        sources: &loaded.sources,
+        now,
+    };
     let mut all = loaded.diagnostics.clone();
     all.extend(checks::run(&cx));
     diagnostics::sort(&mut all, &loaded.sources);
@@ -67,7 +71,11 @@ pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunEr
     };
     print!("{output}");
     let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Parses `--var name=value` arguments.
@@ -75,9 +83,13 @@ pub(super) fn parse_vars(vars: &[String]) -> Result<Options, RunError> {
     let mut options = Options::default();
     for var in vars {
         let Some((name, value)) = var.split_once('=') else {
-            return Err(RunError::Usage(format!("`--var {var}` must be written `--var name=value`")));
+            return Err(RunError::Usage(format!(
+                "`--var {var}` must be written `--var name=value`"
+            )));
         };
-        options.vars.insert(name.trim().to_string(), value.to_string());
+        options
+            .vars
+            .insert(name.trim().to_string(), value.to_string());
     }
     Ok(options)
 }

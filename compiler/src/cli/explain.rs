@@ -39,5 +39,11 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode, RunError> {
 
 /// The text `explain` prints for a code.
 pub fn page(code: &crate::diagnostics::CodeInfo) -> String {
-    format!("# {} {} ({})\n\n{}", code.code, code.name, code.severity.as_str(), code.explain_text())
+    format!(
+        "# {} {} ({})\n\n{}",
+        code.code,
+        code.name,
+        code.severity.as_str(),
+        code.explain_text()
+    )
 }

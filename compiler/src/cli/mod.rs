@@ -22,7 +22,9 @@ use std::process::ExitCode;
 /// what a diagnostic means and how to fix it.
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse explain GH101\n  gatehouse fmt --check .")]
+#[command(
+    after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse explain GH101\n  gatehouse fmt --check ."
+)]
 pub struct Cli {
     /// Print only diagnostics: no summary line, nothing at all when clean.
     #[arg(long, short, global = true)]
@@ -77,7 +79,10 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
         }
     }
 }
@@ -88,9 +93,15 @@ pub enum RunError {
     #[error("{0}")]
     Usage(String),
     #[error("cannot read `{path}`: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write `{path}`: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Runs the command line and returns the process exit code.

@@ -369,13 +369,23 @@ mod tests {
         for c in &codes {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             assert!(c.code.len() == 5 && c.code.starts_with("GH"), "{}", c.code);
-            assert!(c.code[2..].chars().all(|ch| ch.is_ascii_digit()), "{}", c.code);
             assert!(
-                c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                c.code[2..].chars().all(|ch| ch.is_ascii_digit()),
+                "{}",
+                c.code
+            );
+            assert!(
+                c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '-'),
                 "{}",
                 c.name
             );
-            assert!(c.explain.contains("## "), "{} has no explain sections", c.code);
+            assert!(
+                c.explain.contains("## "),
+                "{} has no explain sections",
+                c.code
+            );
         }
     }
 

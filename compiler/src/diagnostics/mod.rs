@@ -165,13 +165,20 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
     diagnostics.sort_by(|a, b| {
         let pa = sources.get(a.primary.span.file).path.as_str();
         let pb = sources.get(b.primary.span.file).path.as_str();
-        (pa, a.primary.span.start, a.primary.span.end, a.code.code, &a.message).cmp(&(
-            pb,
-            b.primary.span.start,
-            b.primary.span.end,
-            b.code.code,
-            &b.message,
-        ))
+        (
+            pa,
+            a.primary.span.start,
+            a.primary.span.end,
+            a.code.code,
+            &a.message,
+        )
+            .cmp(&(
+                pb,
+                b.primary.span.start,
+                b.primary.span.end,
+                b.code.code,
+                &b.message,
+            ))
     });
     diagnostics.dedup_by(|a, b| {
         a.code.code == b.code.code && a.primary.span == b.primary.span && a.message == b.message
@@ -201,7 +208,10 @@ impl Summary {
 }
 
 /// The closest candidate to `name` by edit distance, for "did you mean" help.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()

@@ -105,11 +105,21 @@ impl<'t> Evaluator<'t> {
                     None => format!(
                         "the blocks allowed in `{}` are: {}",
                         parent.name,
-                        parent.blocks.iter().map(|b| b.name).collect::<Vec<_>>().join(", ")
+                        parent
+                            .blocks
+                            .iter()
+                            .map(|b| b.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 }
             };
-            let d = Diagnostic::new(&codes::UNKNOWN_BLOCK, ident_span, format!("unknown block `{ident}` in `{}`", parent.name)).with_help(help);
+            let d = Diagnostic::new(
+                &codes::UNKNOWN_BLOCK,
+                ident_span,
+                format!("unknown block `{ident}` in `{}`", parent.name),
+            )
+            .with_help(help);
             self.report(id, d);
             return None;
         };
@@ -147,9 +157,13 @@ impl<'t> Evaluator<'t> {
                         continue;
                     };
                     if let Some(first) = node.attr(key) {
-                        let d = Diagnostic::new(&codes::DUPLICATE_NAME, key_span, format!("attribute `{key}` is set twice in `{address}`"))
-                            .with_label(first.key_span, "first set here")
-                            .with_help("remove one of them");
+                        let d = Diagnostic::new(
+                            &codes::DUPLICATE_NAME,
+                            key_span,
+                            format!("attribute `{key}` is set twice in `{address}`"),
+                        )
+                        .with_label(first.key_span, "first set here")
+                        .with_help("remove one of them");
                         self.report(id, d);
                         continue;
                     }
@@ -161,12 +175,21 @@ impl<'t> Evaluator<'t> {
                         continue;
                     }
                     if let Err((code, message, help)) = conforms(&value, &attr_schema.ty) {
-                        let d = Diagnostic::new(code, value.span, format!("`{key}` in `{address}`: {message}")).with_help(help);
+                        let d = Diagnostic::new(
+                            code,
+                            value.span,
+                            format!("`{key}` in `{address}`: {message}"),
+                        )
+                        .with_help(help);
                         self.report(id, d);
                         node.failed.push(attr_schema.name);
                         continue;
                     }
-                    node.attrs.push(super::Attr { name: attr_schema.name, key_span, value });
+                    node.attrs.push(super::Attr {
+                        name: attr_schema.name,
+                        key_span,
+                        value,
+                    });
                 }
                 Structure::Block(child) => {
                     let child_ident = child.ident.as_str();
@@ -174,23 +197,42 @@ impl<'t> Evaluator<'t> {
                         let child_span = self.span(file, &child.ident);
                         if child_schema.repeat == Repeat::Once {
                             if let Some(first) = node.child(child_ident) {
-                                let d = Diagnostic::new(&codes::DUPLICATE_NAME, child_span, format!("`{address}` may have only one `{child_ident}` block"))
-                                    .with_label(first.ident_span, "first here")
-                                    .with_help("merge the two blocks into one");
+                                let d = Diagnostic::new(
+                                    &codes::DUPLICATE_NAME,
+                                    child_span,
+                                    format!("`{address}` may have only one `{child_ident}` block"),
+                                )
+                                .with_label(first.ident_span, "first here")
+                                .with_help("merge the two blocks into one");
                                 self.report(id, d);
                                 continue;
                             }
                         }
                     }
-                    let Some(decoded) = self.decode(id, file, child, schema, &inner_scope, &address) else {
+                    let Some(decoded) =
+                        self.decode(id, file, child, schema, &inner_scope, &address)
+                    else {
                         continue;
                     };
                     if let Some((label, label_span)) = &decoded.label {
-                        let twin = node.children.iter().find(|c| c.name() == decoded.name() && c.label() == label);
+                        let twin = node
+                            .children
+                            .iter()
+                            .find(|c| c.name() == decoded.name() && c.label() == label);
                         if let Some(first) = twin {
-                            let d = Diagnostic::new(&codes::DUPLICATE_NAME, *label_span, format!("`{}` `{label}` is declared twice in `{address}`", decoded.name()))
-                                .with_label(first.label.as_ref().map_or(first.span, |(_, s)| *s), "first declared here")
-                                .with_help("names must be unique per scope; rename one of them");
+                            let d = Diagnostic::new(
+                                &codes::DUPLICATE_NAME,
+                                *label_span,
+                                format!(
+                                    "`{}` `{label}` is declared twice in `{address}`",
+                                    decoded.name()
+                                ),
+                            )
+                            .with_label(
+                                first.label.as_ref().map_or(first.span, |(_, s)| *s),
+                                "first declared here",
+                            )
+                            .with_help("names must be unique per scope; rename one of them");
                             self.report(id, d);
                             continue;
                         }
@@ -202,9 +244,19 @@ impl<'t> Evaluator<'t> {
         {
             for attr in schema.attrs.iter().filter(|a| a.required) {
                 if node.attr(attr.name).is_none() && !node.failed.contains(&attr.name) {
-                    let d = Diagnostic::new(&codes::MISSING_REQUIRED, ident_span, format!("`{address}` is missing the required attribute `{}`", attr.name))
-                        .with_primary_message(format!("needs `{}`", attr.name))
-                        .with_help(format!("add `{} = ...` ({}): {}", attr.name, attr.ty, attr.doc));
+                    let d = Diagnostic::new(
+                        &codes::MISSING_REQUIRED,
+                        ident_span,
+                        format!(
+                            "`{address}` is missing the required attribute `{}`",
+                            attr.name
+                        ),
+                    )
+                    .with_primary_message(format!("needs `{}`", attr.name))
+                    .with_help(format!(
+                        "add `{} = ...` ({}): {}",
+                        attr.name, attr.ty, attr.doc
+                    ));
                     self.report(id, d);
                 }
             }
@@ -212,7 +264,14 @@ impl<'t> Evaluator<'t> {
         Some(node)
     }
 
-    fn decode_label(&mut self, id: InstanceId, file: FileId, block: &Block, schema: &'static BlockSchema, ident_span: Span) -> Option<Option<(String, Span)>> {
+    fn decode_label(
+        &mut self,
+        id: InstanceId,
+        file: FileId,
+        block: &Block,
+        schema: &'static BlockSchema,
+        ident_span: Span,
+    ) -> Option<Option<(String, Span)>> {
         let ident = schema.name;
         match (schema.label, block.labels.as_slice()) {
             (None, []) => Some(None),
@@ -228,29 +287,48 @@ impl<'t> Evaluator<'t> {
                 Some(Some((text, label_span)))
             }
             (Some(what), []) => {
-                let d = Diagnostic::new(&codes::MISSING_REQUIRED, ident_span, format!("`{ident}` block needs a {what} label"))
-                    .with_help(format!("write `{ident} \"<{what}>\" {{ ... }}`"));
+                let d = Diagnostic::new(
+                    &codes::MISSING_REQUIRED,
+                    ident_span,
+                    format!("`{ident}` block needs a {what} label"),
+                )
+                .with_help(format!("write `{ident} \"<{what}>\" {{ ... }}`"));
                 self.report(id, d);
                 None
             }
             (Some(what), labels) => {
                 let span = self.span(file, &labels[1]);
-                let d = Diagnostic::new(&codes::WRONG_TYPE, span, format!("`{ident}` block takes one label, found {}", labels.len()))
-                    .with_help(format!("write `{ident} \"<{what}>\" {{ ... }}`"));
+                let d = Diagnostic::new(
+                    &codes::WRONG_TYPE,
+                    span,
+                    format!("`{ident}` block takes one label, found {}", labels.len()),
+                )
+                .with_help(format!("write `{ident} \"<{what}>\" {{ ... }}`"));
                 self.report(id, d);
                 None
             }
             (None, labels) => {
                 let span = self.span(file, &labels[0]);
-                let d = Diagnostic::new(&codes::WRONG_TYPE, span, format!("`{ident}` block takes no label"))
-                    .with_help(format!("write `{ident} {{ ... }}`"));
+                let d = Diagnostic::new(
+                    &codes::WRONG_TYPE,
+                    span,
+                    format!("`{ident}` block takes no label"),
+                )
+                .with_help(format!("write `{ident} {{ ... }}`"));
                 self.report(id, d);
                 None
             }
         }
     }
 
-    fn unknown_attribute(&mut self, id: InstanceId, schema: &'static BlockSchema, key: &str, key_span: Span, address: &str) {
+    fn unknown_attribute(
+        &mut self,
+        id: InstanceId,
+        schema: &'static BlockSchema,
+        key: &str,
+        key_span: Span,
+        address: &str,
+    ) {
         let help = if schema.block(key).is_some() {
             format!("`{key}` is a block here: write `{key} {{ ... }}`")
         } else {
@@ -260,34 +338,61 @@ impl<'t> Evaluator<'t> {
                 None => format!(
                     "the attributes of `{}` are: {}",
                     schema.name,
-                    schema.attrs.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
+                    schema
+                        .attrs
+                        .iter()
+                        .map(|a| a.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }
         };
-        let d = Diagnostic::new(&codes::UNKNOWN_ATTRIBUTE, key_span, format!("unknown attribute `{key}` in `{address}`")).with_help(help);
+        let d = Diagnostic::new(
+            &codes::UNKNOWN_ATTRIBUTE,
+            key_span,
+            format!("unknown attribute `{key}` in `{address}`"),
+        )
+        .with_help(help);
         self.report(id, d);
     }
 }
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 type Mismatch = (Code, String, String);
 
 /// Whether `value` has type `ty`: the code, message and help when not.
 fn conforms(value: &Value, ty: &Ty) -> Result<(), Mismatch> {
-    let wrong = |expected: String, help: String| Err((&codes::WRONG_TYPE as Code, format!("expected {expected}, found {}", value.describe()), help));
+    let wrong = |expected: String, help: String| {
+        Err((
+            &codes::WRONG_TYPE as Code,
+            format!("expected {expected}, found {}", value.describe()),
+            help,
+        ))
+    };
     match (ty, &value.kind) {
         (Ty::Any, _) => Ok(()),
-        (Ty::String, ValueKind::String(_)) | (Ty::Bool, ValueKind::Bool(_)) | (Ty::Number, ValueKind::Number(_)) => Ok(()),
+        (Ty::String, ValueKind::String(_))
+        | (Ty::Bool, ValueKind::Bool(_))
+        | (Ty::Number, ValueKind::Number(_)) => Ok(()),
         (Ty::Integer { min, max }, ValueKind::Number(n)) => {
             if n.fract() != 0.0 {
-                return Err((&codes::INVALID_VALUE, format!("{} is not a whole number", format_number(*n)), "write a whole number".to_string()));
+                return Err((
+                    &codes::INVALID_VALUE,
+                    format!("{} is not a whole number", format_number(*n)),
+                    "write a whole number".to_string(),
+                ));
             }
             if *n < *min as f64 || *n > *max as f64 {
-                return Err((&codes::INVALID_VALUE, format!("{} is outside {min}..={max}", format_number(*n)), format!("use a number from {min} to {max}")));
+                return Err((
+                    &codes::INVALID_VALUE,
+                    format!("{} is outside {min}..={max}", format_number(*n)),
+                    format!("use a number from {min} to {max}"),
+                ));
             }
             Ok(())
         }
@@ -295,23 +400,47 @@ fn conforms(value: &Value, ty: &Ty) -> Result<(), Mismatch> {
             if allowed.contains(&s.as_str()) {
                 return Ok(());
             }
-            let help = match did_you_mean(s, allowed.iter().copied()).or_else(|| allowed.iter().copied().find(|a| a.eq_ignore_ascii_case(s))) {
-                Some(close) => format!("did you mean \"{close}\"? values are case-sensitive, in Azure's spelling"),
+            let help = match did_you_mean(s, allowed.iter().copied())
+                .or_else(|| allowed.iter().copied().find(|a| a.eq_ignore_ascii_case(s)))
+            {
+                Some(close) => format!(
+                    "did you mean \"{close}\"? values are case-sensitive, in Azure's spelling"
+                ),
                 None => format!("use {ty}"),
             };
-            Err((&codes::INVALID_VALUE, format!("\"{s}\" is not allowed here"), help))
+            Err((
+                &codes::INVALID_VALUE,
+                format!("\"{s}\" is not allowed here"),
+                help,
+            ))
         }
-        (Ty::List(inner), ValueKind::List(items)) => items.iter().try_for_each(|item| conforms(item, inner)),
-        (Ty::Map(inner), ValueKind::Object(entries)) => entries.iter().try_for_each(|(_, v)| conforms(v, inner)),
+        (Ty::List(inner), ValueKind::List(items)) => {
+            items.iter().try_for_each(|item| conforms(item, inner))
+        }
+        (Ty::Map(inner), ValueKind::Object(entries)) => {
+            entries.iter().try_for_each(|(_, v)| conforms(v, inner))
+        }
         (Ty::Ref(_), ValueKind::Ref(_)) => Ok(()),
         (Ty::File, ValueKind::File(_)) => Ok(()),
-        (Ty::File, ValueKind::String(s)) => wrong(ty.to_string(), format!("name the file with `file(\"{s}\")`")),
+        (Ty::File, ValueKind::String(s)) => wrong(
+            ty.to_string(),
+            format!("name the file with `file(\"{s}\")`"),
+        ),
         (Ty::Secret, ValueKind::Secret(_) | ValueKind::String(_)) => Ok(()),
         (Ty::Text, ValueKind::String(_) | ValueKind::File(_)) => Ok(()),
-        (Ty::Ref(kinds), _) => wrong(ty.to_string(), format!("write a reference such as `{}.<name>`", kinds[0])),
+        (Ty::Ref(kinds), _) => wrong(
+            ty.to_string(),
+            format!("write a reference such as `{}.<name>`", kinds[0]),
+        ),
         (Ty::List(_), _) => wrong(ty.to_string(), "write a list: `[ ... ]`".to_string()),
-        (Ty::Integer { .. } | Ty::Number, ValueKind::String(s)) => wrong(ty.to_string(), format!("write the number without quotes: `{s}`")),
-        (Ty::Bool, ValueKind::String(s)) => wrong(ty.to_string(), format!("write `true` or `false` without quotes, not \"{s}\"")),
+        (Ty::Integer { .. } | Ty::Number, ValueKind::String(s)) => wrong(
+            ty.to_string(),
+            format!("write the number without quotes: `{s}`"),
+        ),
+        (Ty::Bool, ValueKind::String(s)) => wrong(
+            ty.to_string(),
+            format!("write `true` or `false` without quotes, not \"{s}\""),
+        ),
         (Ty::Enum(_) | Ty::String, _) => wrong(ty.to_string(), "write a quoted string".to_string()),
         _ => wrong(ty.to_string(), format!("write {ty}")),
     }

@@ -13,10 +13,18 @@ use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, U
 use hcl_edit::template::{Element, Template};
 
 /// Built-in functions, for "did you mean".
-const FUNCTIONS: &[&str] = &["file", "secret", "lower", "upper", "join", "concat", "merge", "format"];
+const FUNCTIONS: &[&str] = &[
+    "file", "secret", "lower", "upper", "join", "concat", "merge", "format",
+];
 
 impl<'t> Evaluator<'t> {
-    fn unsupported(&mut self, id: InstanceId, span: Span, message: impl Into<String>, help: &str) -> Option<Value> {
+    fn unsupported(
+        &mut self,
+        id: InstanceId,
+        span: Span,
+        message: impl Into<String>,
+        help: &str,
+    ) -> Option<Value> {
         let d = Diagnostic::new(&codes::UNSUPPORTED_EXPRESSION, span, message).with_help(help);
         self.report(id, d);
         None
@@ -24,14 +32,27 @@ impl<'t> Evaluator<'t> {
 
     /// Evaluates `expr`, written in instance `id`, file `file`, inside the blocks `scope`
     /// (innermost first) for reference resolution.
-    pub(super) fn expr(&mut self, id: InstanceId, file: FileId, expr: &'t Expression, scope: &[String]) -> Option<Value> {
+    pub(super) fn expr(
+        &mut self,
+        id: InstanceId,
+        file: FileId,
+        expr: &'t Expression,
+        scope: &[String],
+    ) -> Option<Value> {
         let span = self.span(file, expr);
         let kind = match expr {
             Expression::Null(_) => ValueKind::Null,
             Expression::Bool(b) => ValueKind::Bool(*b.value()),
             Expression::Number(n) => match n.value().as_f64() {
                 Some(f) => ValueKind::Number(f),
-                None => return self.unsupported(id, span, "number out of range", "use a smaller number"),
+                None => {
+                    return self.unsupported(
+                        id,
+                        span,
+                        "number out of range",
+                        "use a smaller number",
+                    )
+                }
             },
             Expression::String(s) => ValueKind::String(s.value().to_string()),
             Expression::StringTemplate(t) => {
@@ -41,7 +62,9 @@ impl<'t> Evaluator<'t> {
                 }
                 ValueKind::String(out)
             }
-            Expression::HeredocTemplate(h) => ValueKind::String(self.template(id, file, &h.template, scope)?),
+            Expression::HeredocTemplate(h) => {
+                ValueKind::String(self.template(id, file, &h.template, scope)?)
+            }
             Expression::Array(items) => {
                 let mut values = Vec::new();
                 let mut failed = false;
@@ -66,8 +89,15 @@ impl<'t> Evaluator<'t> {
                             match k.kind {
                                 ValueKind::String(s) => s,
                                 _ => {
-                                    let d = Diagnostic::new(&codes::WRONG_TYPE, k.span, format!("object keys must be strings, found {}", k.describe()))
-                                        .with_help("quote the key");
+                                    let d = Diagnostic::new(
+                                        &codes::WRONG_TYPE,
+                                        k.span,
+                                        format!(
+                                            "object keys must be strings, found {}",
+                                            k.describe()
+                                        ),
+                                    )
+                                    .with_help("quote the key");
                                     self.report(id, d);
                                     return None;
                                 }
@@ -76,9 +106,13 @@ impl<'t> Evaluator<'t> {
                     };
                     let value = self.expr(id, file, value.expr(), scope)?;
                     if let Some(pos) = entries.iter().position(|(k, _)| *k == key) {
-                        let d = Diagnostic::new(&codes::DUPLICATE_NAME, value.span, format!("key `{key}` appears twice in this object"))
-                            .with_label(entries[pos].1.span, "first here")
-                            .with_help("remove one of them");
+                        let d = Diagnostic::new(
+                            &codes::DUPLICATE_NAME,
+                            value.span,
+                            format!("key `{key}` appears twice in this object"),
+                        )
+                        .with_label(entries[pos].1.span, "first here")
+                        .with_help("remove one of them");
                         self.report(id, d);
                         return None;
                     }
@@ -86,7 +120,11 @@ impl<'t> Evaluator<'t> {
                 }
                 ValueKind::Object(entries)
             }
-            Expression::Parenthesis(inner) => return self.expr(id, file, inner.inner(), scope).map(|v| Value::new(v.kind, span)),
+            Expression::Parenthesis(inner) => {
+                return self
+                    .expr(id, file, inner.inner(), scope)
+                    .map(|v| Value::new(v.kind, span))
+            }
             Expression::Variable(ident) => {
                 let name = ident.as_str();
                 let help = if crate::schema::Kind::from_block_name(name).is_some() {
@@ -99,8 +137,12 @@ impl<'t> Evaluator<'t> {
             Expression::Conditional(c) => {
                 let cond = self.expr(id, file, &c.cond_expr, scope)?;
                 let Some(b) = cond.as_bool() else {
-                    let d = Diagnostic::new(&codes::WRONG_TYPE, cond.span, format!("a condition must be a bool, found {}", cond.describe()))
-                        .with_help("compare with `==` to get a bool");
+                    let d = Diagnostic::new(
+                        &codes::WRONG_TYPE,
+                        cond.span,
+                        format!("a condition must be a bool, found {}", cond.describe()),
+                    )
+                    .with_help("compare with `==` to get a bool");
                     self.report(id, d);
                     return None;
                 };
@@ -114,7 +156,14 @@ impl<'t> Evaluator<'t> {
                 match (op.operator.value(), &v.kind) {
                     (UnaryOperator::Not, ValueKind::Bool(b)) => ValueKind::Bool(!b),
                     (UnaryOperator::Neg, ValueKind::Number(n)) => ValueKind::Number(-n),
-                    _ => return self.unsupported(id, span, format!("this operator cannot be applied to {}", v.describe()), "`!` needs a bool and `-` a number"),
+                    _ => {
+                        return self.unsupported(
+                            id,
+                            span,
+                            format!("this operator cannot be applied to {}", v.describe()),
+                            "`!` needs a bool and `-` a number",
+                        )
+                    }
                 }
             }
             Expression::BinaryOp(op) => {
@@ -123,13 +172,24 @@ impl<'t> Evaluator<'t> {
                 return self.binary(id, *op.operator.value(), lhs, rhs, span);
             }
             Expression::ForExpr(_) => {
-                return self.unsupported(id, span, "`for` expressions are not supported", "write the list or map out, or use a module per item")
+                return self.unsupported(
+                    id,
+                    span,
+                    "`for` expressions are not supported",
+                    "write the list or map out, or use a module per item",
+                )
             }
         };
         Some(Value::new(kind, span))
     }
 
-    fn template(&mut self, id: InstanceId, file: FileId, template: &'t Template, scope: &[String]) -> Option<String> {
+    fn template(
+        &mut self,
+        id: InstanceId,
+        file: FileId,
+        template: &'t Template,
+        scope: &[String],
+    ) -> Option<String> {
         let mut out = String::new();
         for element in template.iter() {
             self.element(id, file, element, scope, &mut out)?;
@@ -137,7 +197,14 @@ impl<'t> Evaluator<'t> {
         Some(out)
     }
 
-    fn element(&mut self, id: InstanceId, file: FileId, element: &'t Element, scope: &[String], out: &mut String) -> Option<()> {
+    fn element(
+        &mut self,
+        id: InstanceId,
+        file: FileId,
+        element: &'t Element,
+        scope: &[String],
+        out: &mut String,
+    ) -> Option<()> {
         match element {
             Element::Literal(s) => out.push_str(s.value()),
             Element::Interpolation(interp) => {
@@ -147,25 +214,47 @@ impl<'t> Evaluator<'t> {
                     ValueKind::Number(n) => out.push_str(&format_number(*n)),
                     ValueKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                     ValueKind::Secret(_) => {
-                        self.unsupported(id, v.span, "a secret cannot be interpolated into a string", "pass the secret as the whole attribute value so that it stays secret");
+                        self.unsupported(
+                            id,
+                            v.span,
+                            "a secret cannot be interpolated into a string",
+                            "pass the secret as the whole attribute value so that it stays secret",
+                        );
                         return None;
                     }
                     _ => {
-                        self.unsupported(id, v.span, format!("{} cannot be interpolated into a string", v.describe()), "interpolate strings, numbers or bools only");
+                        self.unsupported(
+                            id,
+                            v.span,
+                            format!("{} cannot be interpolated into a string", v.describe()),
+                            "interpolate strings, numbers or bools only",
+                        );
                         return None;
                     }
                 }
             }
             Element::Directive(d) => {
                 let span = self.span(file, d.as_ref());
-                self.unsupported(id, span, "template directives (`%{if}`, `%{for}`) are not supported", "compute the string with a conditional expression instead");
+                self.unsupported(
+                    id,
+                    span,
+                    "template directives (`%{if}`, `%{for}`) are not supported",
+                    "compute the string with a conditional expression instead",
+                );
                 return None;
             }
         }
         Some(())
     }
 
-    fn binary(&mut self, id: InstanceId, op: BinaryOperator, lhs: Value, rhs: Value, span: Span) -> Option<Value> {
+    fn binary(
+        &mut self,
+        id: InstanceId,
+        op: BinaryOperator,
+        lhs: Value,
+        rhs: Value,
+        span: Span,
+    ) -> Option<Value> {
         use BinaryOperator::*;
         let kind = match (op, &lhs.kind, &rhs.kind) {
             (Eq, _, _) => ValueKind::Bool(values_equal(&lhs, &rhs)),
@@ -176,7 +265,12 @@ impl<'t> Evaluator<'t> {
             (Minus, ValueKind::Number(a), ValueKind::Number(b)) => ValueKind::Number(a - b),
             (Mul, ValueKind::Number(a), ValueKind::Number(b)) => ValueKind::Number(a * b),
             (Div | Mod, ValueKind::Number(_), ValueKind::Number(b)) if *b == 0.0 => {
-                return self.unsupported(id, span, "division by zero", "divide by a number other than 0")
+                return self.unsupported(
+                    id,
+                    span,
+                    "division by zero",
+                    "divide by a number other than 0",
+                )
             }
             (Div, ValueKind::Number(a), ValueKind::Number(b)) => ValueKind::Number(a / b),
             (Mod, ValueKind::Number(a), ValueKind::Number(b)) => ValueKind::Number(a % b),
@@ -188,7 +282,12 @@ impl<'t> Evaluator<'t> {
                 return self.unsupported(
                     id,
                     span,
-                    format!("operator `{}` cannot be applied to {} and {}", op.as_str(), lhs.describe(), rhs.describe()),
+                    format!(
+                        "operator `{}` cannot be applied to {} and {}",
+                        op.as_str(),
+                        lhs.describe(),
+                        rhs.describe()
+                    ),
                     "arithmetic and comparisons need numbers, `&&` and `||` need bools",
                 )
             }
@@ -196,7 +295,14 @@ impl<'t> Evaluator<'t> {
         Some(Value::new(kind, span))
     }
 
-    fn call(&mut self, id: InstanceId, file: FileId, call: &'t hcl_edit::expr::FuncCall, scope: &[String], span: Span) -> Option<Value> {
+    fn call(
+        &mut self,
+        id: InstanceId,
+        file: FileId,
+        call: &'t hcl_edit::expr::FuncCall,
+        scope: &[String],
+        span: Span,
+    ) -> Option<Value> {
         let name = call.name.name.as_str();
         if !FUNCTIONS.contains(&name) || call.name.is_namespaced() {
             let help = match did_you_mean(name, FUNCTIONS.iter().copied()) {
@@ -210,12 +316,22 @@ impl<'t> Evaluator<'t> {
             args.push(self.expr(id, file, arg, scope)?);
         }
         if call.args.expand_final() {
-            return self.unsupported(id, span, "argument expansion (`...`) is not supported", "pass the arguments one by one");
+            return self.unsupported(
+                id,
+                span,
+                "argument expansion (`...`) is not supported",
+                "pass the arguments one by one",
+            );
         }
         let arity = |n: usize| args.len() == n;
         let kind = match name {
             "file" | "secret" | "lower" | "upper" if !arity(1) => {
-                return self.unsupported(id, span, format!("`{name}` takes one argument, found {}", args.len()), "pass one string")
+                return self.unsupported(
+                    id,
+                    span,
+                    format!("`{name}` takes one argument, found {}", args.len()),
+                    "pass one string",
+                )
             }
             "file" => {
                 let rel = self.string_arg(id, &args[0], name)?;
@@ -232,7 +348,9 @@ impl<'t> Evaluator<'t> {
             "secret" => {
                 let var = self.string_arg(id, &args[0], name)?;
                 match self.world.env(&var) {
-                    Some(value) => ValueKind::Secret(Secret::new(format!("secret(\"{var}\")"), value)),
+                    Some(value) => {
+                        ValueKind::Secret(Secret::new(format!("secret(\"{var}\")"), value))
+                    }
                     None => {
                         let d = Diagnostic::new(&codes::SECRET_UNSET, span, format!("environment variable `{var}` is not set"))
                             .with_help(format!("set `{var}` in the environment (a secret pipeline variable in CI) before running gatehouse"));
@@ -245,7 +363,12 @@ impl<'t> Evaluator<'t> {
             "upper" => ValueKind::String(self.string_arg(id, &args[0], name)?.to_uppercase()),
             "join" => {
                 if !arity(2) {
-                    return self.unsupported(id, span, "`join` takes a separator and a list", "write `join(\",\", local.items)`");
+                    return self.unsupported(
+                        id,
+                        span,
+                        "`join` takes a separator and a list",
+                        "write `join(\",\", local.items)`",
+                    );
                 }
                 let sep = self.string_arg(id, &args[0], name)?;
                 let Some(items) = args[1].as_list() else {
@@ -282,7 +405,12 @@ impl<'t> Evaluator<'t> {
             }
             "format" => {
                 let Some(first) = args.first() else {
-                    return self.unsupported(id, span, "`format` needs a format string", "write `format(\"%s-api\", local.name)`");
+                    return self.unsupported(
+                        id,
+                        span,
+                        "`format` needs a format string",
+                        "write `format(\"%s-api\", local.name)`",
+                    );
                 };
                 let spec = self.string_arg(id, first, name)?;
                 let mut rest = args[1..].iter();
@@ -297,7 +425,12 @@ impl<'t> Evaluator<'t> {
                         Some('%') => out.push('%'),
                         Some('s' | 'd') => {
                             let Some(arg) = rest.next() else {
-                                return self.unsupported(id, span, "`format` has more verbs than arguments", "pass one argument per `%s` or `%d`");
+                                return self.unsupported(
+                                    id,
+                                    span,
+                                    "`format` has more verbs than arguments",
+                                    "pass one argument per `%s` or `%d`",
+                                );
                             };
                             match &arg.kind {
                                 ValueKind::String(s) => out.push_str(s),
@@ -306,11 +439,23 @@ impl<'t> Evaluator<'t> {
                                 _ => return self.wrong_arg(id, arg, name, "a string or number"),
                             }
                         }
-                        _ => return self.unsupported(id, first.span, "`format` supports only `%s`, `%d` and `%%`", "use `%s` for strings and `%d` for numbers"),
+                        _ => {
+                            return self.unsupported(
+                                id,
+                                first.span,
+                                "`format` supports only `%s`, `%d` and `%%`",
+                                "use `%s` for strings and `%d` for numbers",
+                            )
+                        }
                     }
                 }
                 if rest.next().is_some() {
-                    return self.unsupported(id, span, "`format` has more arguments than verbs", "remove the extra arguments");
+                    return self.unsupported(
+                        id,
+                        span,
+                        "`format` has more arguments than verbs",
+                        "remove the extra arguments",
+                    );
                 }
                 ValueKind::String(out)
             }
@@ -329,14 +474,31 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    fn wrong_arg(&mut self, id: InstanceId, arg: &Value, function: &str, expected: &str) -> Option<Value> {
-        let d = Diagnostic::new(&codes::WRONG_TYPE, arg.span, format!("`{function}` expects {expected}, found {}", arg.describe()))
-            .with_help(format!("pass {expected}"));
+    fn wrong_arg(
+        &mut self,
+        id: InstanceId,
+        arg: &Value,
+        function: &str,
+        expected: &str,
+    ) -> Option<Value> {
+        let d = Diagnostic::new(
+            &codes::WRONG_TYPE,
+            arg.span,
+            format!("`{function}` expects {expected}, found {}", arg.describe()),
+        )
+        .with_help(format!("pass {expected}"));
         self.report(id, d);
         None
     }
 
-    fn traversal(&mut self, id: InstanceId, file: FileId, t: &'t hcl_edit::expr::Traversal, scope: &[String], span: Span) -> Option<Value> {
+    fn traversal(
+        &mut self,
+        id: InstanceId,
+        file: FileId,
+        t: &'t hcl_edit::expr::Traversal,
+        scope: &[String],
+        span: Span,
+    ) -> Option<Value> {
         let Expression::Variable(root) = &t.expr else {
             let base = self.expr(id, file, &t.expr, scope)?;
             return self.apply_operators(id, file, base, &t.operators, scope, span);
@@ -350,7 +512,12 @@ impl<'t> Evaluator<'t> {
         match root {
             "var" | "local" => {
                 let Some(name) = attr(0) else {
-                    return self.unsupported(id, span, format!("`{root}` must be followed by a name"), &format!("write `{root}.<name>`"));
+                    return self.unsupported(
+                        id,
+                        span,
+                        format!("`{root}` must be followed by a name"),
+                        &format!("write `{root}.<name>`"),
+                    );
                 };
                 let known = if root == "var" {
                     self.instances[id.0].variables.contains_key(name)
@@ -370,20 +537,47 @@ impl<'t> Evaluator<'t> {
             }
             "module" => {
                 let (Some(module), Some(output)) = (attr(0), attr(1)) else {
-                    return self.unsupported(id, span, "a module output is written `module.<name>.<output>`", "name the module and one of its outputs");
+                    return self.unsupported(
+                        id,
+                        span,
+                        "a module output is written `module.<name>.<output>`",
+                        "name the module and one of its outputs",
+                    );
                 };
                 let Some(child) = self.tree.instance(id).child(module) else {
-                    let known: Vec<&str> = self.tree.instance(id).children.iter().map(|(n, _)| n.as_str()).collect();
-                    let help = did_you_mean(module, known.iter().copied()).map_or_else(|| "declare it with a `module` block".to_string(), |s| format!("did you mean `module.{s}`?"));
-                    let d = Diagnostic::new(&codes::UNRESOLVED_REFERENCE, span, format!("there is no module `{module}`")).with_help(help);
+                    let known: Vec<&str> = self
+                        .tree
+                        .instance(id)
+                        .children
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect();
+                    let help = did_you_mean(module, known.iter().copied()).map_or_else(
+                        || "declare it with a `module` block".to_string(),
+                        |s| format!("did you mean `module.{s}`?"),
+                    );
+                    let d = Diagnostic::new(
+                        &codes::UNRESOLVED_REFERENCE,
+                        span,
+                        format!("there is no module `{module}`"),
+                    )
+                    .with_help(help);
                     self.report(id, d);
                     return None;
                 };
                 if !self.instances[child.0].outputs.contains_key(output) {
-                    let known: Vec<String> = self.instances[child.0].outputs.keys().cloned().collect();
-                    let help = did_you_mean(output, known.iter().map(String::as_str))
-                        .map_or_else(|| format!("the module's outputs are: {}", known.join(", ")), |s| format!("did you mean `module.{module}.{s}`?"));
-                    let d = Diagnostic::new(&codes::UNRESOLVED_REFERENCE, span, format!("module `{module}` has no output `{output}`")).with_help(help);
+                    let known: Vec<String> =
+                        self.instances[child.0].outputs.keys().cloned().collect();
+                    let help = did_you_mean(output, known.iter().map(String::as_str)).map_or_else(
+                        || format!("the module's outputs are: {}", known.join(", ")),
+                        |s| format!("did you mean `module.{module}.{s}`?"),
+                    );
+                    let d = Diagnostic::new(
+                        &codes::UNRESOLVED_REFERENCE,
+                        span,
+                        format!("module `{module}` has no output `{output}`"),
+                    )
+                    .with_help(help);
                     self.report(id, d);
                     return None;
                 }
@@ -394,19 +588,40 @@ impl<'t> Evaluator<'t> {
                 let mut segments = vec![root.to_string()];
                 for op in ops {
                     match op.value() {
-                        TraversalOperator::GetAttr(ident) => segments.push(ident.as_str().to_string()),
-                        _ => return self.unsupported(id, span, "a block reference cannot be indexed or splatted", "write the reference as `kind.name`, e.g. `certificate.partner_ca`"),
+                        TraversalOperator::GetAttr(ident) => {
+                            segments.push(ident.as_str().to_string())
+                        }
+                        _ => {
+                            return self.unsupported(
+                                id,
+                                span,
+                                "a block reference cannot be indexed or splatted",
+                                "write the reference as `kind.name`, e.g. `certificate.partner_ca`",
+                            )
+                        }
                     }
                 }
                 if segments.len() < 2 {
                     return self.unsupported(id, span, "incomplete reference", "write `kind.name`");
                 }
-                Some(Value::new(ValueKind::Ref(Reference { segments, scopes: scope.to_vec() }), span))
+                Some(Value::new(
+                    ValueKind::Ref(Reference {
+                        segments,
+                        scopes: scope.to_vec(),
+                    }),
+                    span,
+                ))
             }
         }
     }
 
-    fn unknown_name(&mut self, id: InstanceId, span: Span, root: &str, name: &str) -> Option<Value> {
+    fn unknown_name(
+        &mut self,
+        id: InstanceId,
+        span: Span,
+        root: &str,
+        name: &str,
+    ) -> Option<Value> {
         let known: Vec<String> = if root == "var" {
             self.instances[id.0].variables.keys().cloned().collect()
         } else {
@@ -415,10 +630,17 @@ impl<'t> Evaluator<'t> {
         let what = if root == "var" { "variable" } else { "local" };
         let help = match did_you_mean(name, known.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{root}.{s}`?"),
-            None if root == "var" => format!("declare it: `variable \"{name}\" {{ type = string }}`"),
+            None if root == "var" => {
+                format!("declare it: `variable \"{name}\" {{ type = string }}`")
+            }
             None => format!("declare it in a `locals` block: `{name} = ...`"),
         };
-        let d = Diagnostic::new(&codes::UNRESOLVED_REFERENCE, span, format!("there is no {what} `{name}`")).with_help(help);
+        let d = Diagnostic::new(
+            &codes::UNRESOLVED_REFERENCE,
+            span,
+            format!("there is no {what} `{name}`"),
+        )
+        .with_help(help);
         self.report(id, d);
         None
     }
@@ -437,16 +659,32 @@ impl<'t> Evaluator<'t> {
                 TraversalOperator::GetAttr(ident) => {
                     let key = ident.as_str();
                     match &value.kind {
-                        ValueKind::Object(entries) => match entries.iter().find(|(k, _)| k == key) {
-                            Some((_, v)) => v.clone(),
-                            None => return self.unsupported(id, span, format!("the object has no key `{key}`"), "use one of its keys"),
-                        },
+                        ValueKind::Object(entries) => {
+                            match entries.iter().find(|(k, _)| k == key) {
+                                Some((_, v)) => v.clone(),
+                                None => {
+                                    return self.unsupported(
+                                        id,
+                                        span,
+                                        format!("the object has no key `{key}`"),
+                                        "use one of its keys",
+                                    )
+                                }
+                            }
+                        }
                         ValueKind::Ref(r) => {
                             let mut r = r.clone();
                             r.segments.push(key.to_string());
                             Value::new(ValueKind::Ref(r), span)
                         }
-                        _ => return self.unsupported(id, span, format!("{} has no attribute `{key}`", value.describe()), "only objects have attributes"),
+                        _ => {
+                            return self.unsupported(
+                                id,
+                                span,
+                                format!("{} has no attribute `{key}`", value.describe()),
+                                "only objects have attributes",
+                            )
+                        }
                     }
                 }
                 TraversalOperator::Index(index) => {
@@ -458,7 +696,12 @@ impl<'t> Evaluator<'t> {
                     self.index(id, &value, &index, span)?
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    return self.unsupported(id, span, "splat expressions are not supported", "index the list instead")
+                    return self.unsupported(
+                        id,
+                        span,
+                        "splat expressions are not supported",
+                        "index the list instead",
+                    )
                 }
             };
         }
@@ -470,15 +713,40 @@ impl<'t> Evaluator<'t> {
             (ValueKind::List(items), ValueKind::Number(n)) => {
                 let i = *n as usize;
                 if n.fract() != 0.0 || *n < 0.0 || i >= items.len() {
-                    return self.unsupported(id, index.span, format!("index {} is out of range for a list of {}", format_number(*n), items.len()), "use an index from 0 to the length minus one");
+                    return self.unsupported(
+                        id,
+                        index.span,
+                        format!(
+                            "index {} is out of range for a list of {}",
+                            format_number(*n),
+                            items.len()
+                        ),
+                        "use an index from 0 to the length minus one",
+                    );
                 }
                 Some(items[i].clone())
             }
-            (ValueKind::Object(entries), ValueKind::String(key)) => match entries.iter().find(|(k, _)| k == key) {
-                Some((_, v)) => Some(v.clone()),
-                None => self.unsupported(id, index.span, format!("the object has no key `{key}`"), "use one of its keys"),
-            },
-            _ => self.unsupported(id, span, format!("{} cannot be indexed by {}", value.describe(), index.describe()), "index lists by number and objects by string"),
+            (ValueKind::Object(entries), ValueKind::String(key)) => {
+                match entries.iter().find(|(k, _)| k == key) {
+                    Some((_, v)) => Some(v.clone()),
+                    None => self.unsupported(
+                        id,
+                        index.span,
+                        format!("the object has no key `{key}`"),
+                        "use one of its keys",
+                    ),
+                }
+            }
+            _ => self.unsupported(
+                id,
+                span,
+                format!(
+                    "{} cannot be indexed by {}",
+                    value.describe(),
+                    index.describe()
+                ),
+                "index lists by number and objects by string",
+            ),
         }
     }
 }
@@ -489,7 +757,9 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         (ValueKind::Bool(x), ValueKind::Bool(y)) => x == y,
         (ValueKind::Number(x), ValueKind::Number(y)) => x == y,
         (ValueKind::String(x), ValueKind::String(y)) => x == y,
-        (ValueKind::List(x), ValueKind::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b)),
+        (ValueKind::List(x), ValueKind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
+        }
         (ValueKind::Ref(x), ValueKind::Ref(y)) => x == y,
         (ValueKind::File(x), ValueKind::File(y)) => x == y,
         _ => false,

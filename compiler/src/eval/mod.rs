@@ -70,18 +70,29 @@ pub fn evaluate(
     let mut evaluated = Evaluated::default();
     for instance in &tree.instances {
         eval.check_module_call(instance.id);
-        let names: Vec<String> = eval.instances[instance.id.0].locals.keys().cloned().collect();
+        let names: Vec<String> = eval.instances[instance.id.0]
+            .locals
+            .keys()
+            .cloned()
+            .collect();
         for name in names {
             eval.local(instance.id, &name, None);
         }
         let blocks = std::mem::take(&mut eval.instances[instance.id.0].entity_blocks);
         for (file, block) in blocks {
-            let scope = vec![instance.address_prefix()];
-            if let Some(node) = eval.decode(instance.id, file, block, &schema::ROOT, &scope, "") {
+            let prefix = instance.address_prefix();
+            let scope = vec![prefix.clone()];
+            if let Some(node) =
+                eval.decode(instance.id, file, block, &schema::ROOT, &scope, &prefix)
+            {
                 evaluated.nodes.push(node);
             }
         }
-        let outputs: Vec<String> = eval.instances[instance.id.0].outputs.keys().cloned().collect();
+        let outputs: Vec<String> = eval.instances[instance.id.0]
+            .outputs
+            .keys()
+            .cloned()
+            .collect();
         for name in outputs {
             let value = eval.output(instance.id, &name, None);
             if instance.id.0 == 0 {
@@ -177,7 +188,11 @@ impl<'t> Evaluator<'t> {
     fn header(&self, file: FileId, block: &Block) -> Span {
         let start = self.span(file, &block.ident);
         let end = block.labels.last().map_or(start, |l| self.span(file, l));
-        Span { file, start: start.start, end: end.end.max(start.end) }
+        Span {
+            file,
+            start: start.start,
+            end: end.end.max(start.end),
+        }
     }
 
     /// Sorts the top-level structures of an instance into declarations and entity blocks.
@@ -195,24 +210,42 @@ impl<'t> Evaluator<'t> {
                         let d = Diagnostic::new(
                             &codes::UNKNOWN_ATTRIBUTE,
                             span,
-                            format!("attribute `{}` is not allowed at the top level", attr.key.as_str()),
+                            format!(
+                                "attribute `{}` is not allowed at the top level",
+                                attr.key.as_str()
+                            ),
                         )
-                        .with_help("top-level values go in a `locals { ... }` block or a `variable` block");
+                        .with_help(
+                            "top-level values go in a `locals { ... }` block or a `variable` block",
+                        );
                         self.report(id, d);
                     }
                     Structure::Block(block) => {
                         let name = block.ident.as_str();
                         let span = self.span(file, block);
                         match name {
-                            "variable" => self.collect_variable(id, file, block, &mut state, &mut first_seen),
-                            "locals" => self.collect_locals(id, file, block, &mut state, &mut first_seen),
-                            "output" => self.collect_output(id, file, block, &mut state, &mut first_seen),
+                            "variable" => {
+                                self.collect_variable(id, file, block, &mut state, &mut first_seen)
+                            }
+                            "locals" => {
+                                self.collect_locals(id, file, block, &mut state, &mut first_seen)
+                            }
+                            "output" => {
+                                self.collect_output(id, file, block, &mut state, &mut first_seen)
+                            }
                             "module" => {
                                 if let Some(label) = block.labels.first() {
-                                    state.modules.insert(label.as_str().to_string(), ModuleBlock { file, block });
+                                    state.modules.insert(
+                                        label.as_str().to_string(),
+                                        ModuleBlock { file, block },
+                                    );
                                 } else {
-                                    let d = Diagnostic::new(&codes::MISSING_REQUIRED, span, "module block has no name")
-                                        .with_help("write `module \"name\" { source = \"...\" }`");
+                                    let d = Diagnostic::new(
+                                        &codes::MISSING_REQUIRED,
+                                        span,
+                                        "module block has no name",
+                                    )
+                                    .with_help("write `module \"name\" { source = \"...\" }`");
                                     self.report(id, d);
                                 }
                             }
@@ -225,9 +258,15 @@ impl<'t> Evaluator<'t> {
                                 .with_help("move it to the topology that calls this module");
                                 self.report(id, d);
                             }
-                            _ if schema::ROOT.block(name).is_some() => state.entity_blocks.push((file, block)),
+                            _ if schema::ROOT.block(name).is_some() => {
+                                state.entity_blocks.push((file, block))
+                            }
                             _ => {
-                                let candidates = schema::ROOT.blocks.iter().map(|b| b.name).chain(META_BLOCKS.iter().copied());
+                                let candidates = schema::ROOT
+                                    .blocks
+                                    .iter()
+                                    .map(|b| b.name)
+                                    .chain(META_BLOCKS.iter().copied());
                                 let mut d = Diagnostic::new(
                                     &codes::UNKNOWN_BLOCK,
                                     self.span(file, &block.ident),
@@ -256,9 +295,13 @@ impl<'t> Evaluator<'t> {
         what: &str,
     ) -> bool {
         if let Some(first) = first_seen.get(&key) {
-            let d = Diagnostic::new(&codes::DUPLICATE_NAME, span, format!("{what} is declared twice"))
-                .with_label(*first, "first declared here")
-                .with_help("names must be unique in a topology or module; rename or remove one");
+            let d = Diagnostic::new(
+                &codes::DUPLICATE_NAME,
+                span,
+                format!("{what} is declared twice"),
+            )
+            .with_label(*first, "first declared here")
+            .with_help("names must be unique in a topology or module; rename or remove one");
             self.report(id, d);
             return false;
         }
@@ -282,7 +325,13 @@ impl<'t> Evaluator<'t> {
             return;
         };
         let name = label.as_str().to_string();
-        if !self.declare(id, first_seen, format!("var.{name}"), span, &format!("variable `{name}`")) {
+        if !self.declare(
+            id,
+            first_seen,
+            format!("var.{name}"),
+            span,
+            &format!("variable `{name}`"),
+        ) {
             return;
         }
         let mut decl = VarDecl {
@@ -298,8 +347,12 @@ impl<'t> Evaluator<'t> {
                     "type" => match types::parse_type(&attr.value) {
                         Ok(ty) => decl.ty = ty,
                         Err(message) => {
-                            let d = Diagnostic::new(&codes::WRONG_TYPE, self.span(file, &attr.value), message)
-                                .with_help("for example `type = string` or `type = list(string)`");
+                            let d = Diagnostic::new(
+                                &codes::WRONG_TYPE,
+                                self.span(file, &attr.value),
+                                message,
+                            )
+                            .with_help("for example `type = string` or `type = list(string)`");
                             self.report(id, d);
                         }
                     },
@@ -357,7 +410,13 @@ impl<'t> Evaluator<'t> {
                 Structure::Attribute(attr) => {
                     let name = attr.key.as_str().to_string();
                     let span = self.span(file, &attr.key);
-                    if self.declare(id, first_seen, format!("local.{name}"), span, &format!("local `{name}`")) {
+                    if self.declare(
+                        id,
+                        first_seen,
+                        format!("local.{name}"),
+                        span,
+                        &format!("local `{name}`"),
+                    ) {
                         state.locals.insert(
                             name,
                             LocalDecl {
@@ -397,7 +456,13 @@ impl<'t> Evaluator<'t> {
             return;
         };
         let name = label.as_str().to_string();
-        if !self.declare(id, first_seen, format!("output.{name}"), span, &format!("output `{name}`")) {
+        if !self.declare(
+            id,
+            first_seen,
+            format!("output.{name}"),
+            span,
+            &format!("output `{name}`"),
+        ) {
             return;
         }
         let mut decl = OutputDecl {
@@ -431,15 +496,24 @@ impl<'t> Evaluator<'t> {
             }
         }
         if decl.expr.is_none() {
-            let d = Diagnostic::new(&codes::MISSING_REQUIRED, span, format!("output `{name}` has no `value`"))
-                .with_help("add `value = ...`");
+            let d = Diagnostic::new(
+                &codes::MISSING_REQUIRED,
+                span,
+                format!("output `{name}` has no `value`"),
+            )
+            .with_help("add `value = ...`");
             self.report(id, d);
         }
         state.outputs.insert(name, decl);
     }
 
     /// Runs `f` one evaluation level deeper, or reports the chain as too deep.
-    fn nested(&mut self, id: InstanceId, at: Span, f: impl FnOnce(&mut Self) -> Option<Value>) -> Option<Value> {
+    fn nested(
+        &mut self,
+        id: InstanceId,
+        at: Span,
+        f: impl FnOnce(&mut Self) -> Option<Value>,
+    ) -> Option<Value> {
         if self.depth >= MAX_EVAL_DEPTH {
             let d = Diagnostic::new(
                 &codes::UNSUPPORTED_EXPRESSION,
@@ -476,10 +550,18 @@ impl<'t> Evaluator<'t> {
         }
         let decl = self.instances[id.0].locals.get(name)?;
         let (file, expr) = (decl.file, decl.expr);
-        self.instances[id.0].local_values.insert(name.to_string(), Slot::InProgress);
+        self.instances[id.0]
+            .local_values
+            .insert(name.to_string(), Slot::InProgress);
         let scope = vec![self.tree.instance(id).address_prefix()];
-        let value = self.nested(id, used_at.unwrap_or(self.instances[id.0].locals[name].span), |e| e.expr(id, file, expr, &scope));
-        self.instances[id.0].local_values.insert(name.to_string(), Slot::Done(value.clone()));
+        let value = self.nested(
+            id,
+            used_at.unwrap_or(self.instances[id.0].locals[name].span),
+            |e| e.expr(id, file, expr, &scope),
+        );
+        self.instances[id.0]
+            .local_values
+            .insert(name.to_string(), Slot::Done(value.clone()));
         value
     }
 
@@ -502,17 +584,26 @@ impl<'t> Evaluator<'t> {
             }
             None => {}
         }
-        self.instances[id.0].var_values.insert(name.to_string(), Slot::InProgress);
+        self.instances[id.0]
+            .var_values
+            .insert(name.to_string(), Slot::InProgress);
         let at = used_at.unwrap_or(self.instances[id.0].variables[name].span);
         let value = self.nested(id, at, |e| e.variable_value(id, name));
-        self.instances[id.0].var_values.insert(name.to_string(), Slot::Done(value.clone()));
+        self.instances[id.0]
+            .var_values
+            .insert(name.to_string(), Slot::Done(value.clone()));
         value
     }
 
     fn variable_value(&mut self, id: InstanceId, name: &str) -> Option<Value> {
         let decl = &self.instances[id.0].variables[name];
-        let (decl_span, decl_file, ty, default, sensitive) =
-            (decl.span, decl.file, decl.ty.clone(), decl.default, decl.sensitive);
+        let (decl_span, decl_file, ty, default, sensitive) = (
+            decl.span,
+            decl.file,
+            decl.ty.clone(),
+            decl.default,
+            decl.sensitive,
+        );
         let given = match self.tree.instance(id).call.clone() {
             Some(call) => self.module_input(call.parent, &call.name, name),
             None => self.root_input(name, decl_span, &ty),
@@ -542,7 +633,11 @@ impl<'t> Evaluator<'t> {
             self.report(id, d);
             return None;
         }
-        Some(if sensitive { into_secret(value, name) } else { value })
+        Some(if sensitive {
+            into_secret(value, name)
+        } else {
+            value
+        })
     }
 
     fn report_missing_variable(&mut self, id: InstanceId, name: &str, decl_span: Span) {
@@ -551,7 +646,10 @@ impl<'t> Evaluator<'t> {
                 let d = Diagnostic::new(
                     &codes::MODULE_INPUT,
                     call.span,
-                    format!("module `{}` needs input `{name}`, which has no default", call.name),
+                    format!(
+                        "module `{}` needs input `{name}`, which has no default",
+                        call.name
+                    ),
                 )
                 .with_label(decl_span, "declared here without a default")
                 .with_help(format!("add `{name} = ...` to the module block"));
@@ -617,7 +715,9 @@ impl<'t> Evaluator<'t> {
                 for (k, v) in obj.iter() {
                     let key = match k {
                         hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
-                        hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                        hcl_edit::expr::ObjectKey::Expression(Expression::String(s)) => {
+                            s.value().to_string()
+                        }
                         _ => return None,
                     };
                     entries.push((key, self.literal_input(v.expr(), span)?));
@@ -630,7 +730,12 @@ impl<'t> Evaluator<'t> {
     }
 
     /// The value the module block `module_name` in `parent` passes for `input`.
-    fn module_input(&mut self, parent: InstanceId, module_name: &str, input: &str) -> Option<Value> {
+    fn module_input(
+        &mut self,
+        parent: InstanceId,
+        module_name: &str,
+        input: &str,
+    ) -> Option<Value> {
         let block = self.instances[parent.0].modules.get(module_name)?;
         let (file, block) = (block.file, block.block);
         let attr = block.body.iter().find_map(|s| match s {
@@ -661,11 +766,15 @@ impl<'t> Evaluator<'t> {
         }
         let decl = self.instances[id.0].outputs.get(name)?;
         let (file, expr) = (decl.file, decl.expr?);
-        self.instances[id.0].output_values.insert(name.to_string(), Slot::InProgress);
+        self.instances[id.0]
+            .output_values
+            .insert(name.to_string(), Slot::InProgress);
         let scope = vec![self.tree.instance(id).address_prefix()];
         let at = used_at.unwrap_or(self.instances[id.0].outputs[name].span);
         let value = self.nested(id, at, |e| e.expr(id, file, expr, &scope));
-        self.instances[id.0].output_values.insert(name.to_string(), Slot::Done(value.clone()));
+        self.instances[id.0]
+            .output_values
+            .insert(name.to_string(), Slot::Done(value.clone()));
         value
     }
 
@@ -682,10 +791,16 @@ impl<'t> Evaluator<'t> {
                             if key == "source" || self.instances[id.0].variables.contains_key(key) {
                                 continue;
                             }
-                            let known: Vec<&str> = self.instances[id.0].variables.keys().map(String::as_str).collect();
+                            let known: Vec<&str> = self.instances[id.0]
+                                .variables
+                                .keys()
+                                .map(String::as_str)
+                                .collect();
                             let help = match did_you_mean(key, known.iter().copied()) {
                                 Some(s) => format!("did you mean `{s}`?"),
-                                None if known.is_empty() => "this module declares no variables".to_string(),
+                                None if known.is_empty() => {
+                                    "this module declares no variables".to_string()
+                                }
                                 None => format!("the module's inputs are: {}", known.join(", ")),
                             };
                             let mut d = Diagnostic::new(
@@ -703,7 +818,10 @@ impl<'t> Evaluator<'t> {
                             let d = Diagnostic::new(
                                 &codes::UNKNOWN_BLOCK,
                                 self.span(file, &inner.ident),
-                                format!("a module block takes attributes only, not a `{}` block", inner.ident.as_str()),
+                                format!(
+                                    "a module block takes attributes only, not a `{}` block",
+                                    inner.ident.as_str()
+                                ),
                             )
                             .with_help("pass module inputs as `name = value`");
                             self.report(call.parent, d);
@@ -722,7 +840,10 @@ impl<'t> Evaluator<'t> {
 /// Marks a sensitive variable's string values as secrets.
 fn into_secret(value: Value, name: &str) -> Value {
     match value.kind {
-        ValueKind::String(s) => Value::new(ValueKind::Secret(Secret::new(format!("var.{name}"), s)), value.span),
+        ValueKind::String(s) => Value::new(
+            ValueKind::Secret(Secret::new(format!("var.{name}"), s)),
+            value.span,
+        ),
         ValueKind::List(items) => Value::new(
             ValueKind::List(items.into_iter().map(|v| into_secret(v, name)).collect()),
             value.span,
@@ -733,7 +854,12 @@ fn into_secret(value: Value, name: &str) -> Value {
 
 /// Help for a block name that is valid, but somewhere else.
 fn nested_hint(name: &str) -> String {
-    fn find(schema: &'static schema::BlockSchema, name: &str, path: &mut Vec<&'static str>, depth: usize) -> bool {
+    fn find(
+        schema: &'static schema::BlockSchema,
+        name: &str,
+        path: &mut Vec<&'static str>,
+        depth: usize,
+    ) -> bool {
         if depth > 6 {
             return false;
         }

@@ -160,7 +160,10 @@ pub struct Backend {
 #[derive(Debug, Clone)]
 pub enum NamedValueSource {
     Value(Spanned<SecretText>),
-    KeyVault { vault: Ref<KeyVaultId>, secret_name: Spanned<String> },
+    KeyVault {
+        vault: Ref<KeyVaultId>,
+        secret_name: Spanned<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -253,7 +256,9 @@ impl Builder<'_> {
             decl: self.decl(node),
             azure_name: self.string_or(node, "name", node.label()),
             sku: Spanned::new(parsed_sku, sku.span),
-            capacity: self.integer(node, "capacity").map_or(default_capacity, |c| c.value as u32),
+            capacity: self
+                .integer(node, "capacity")
+                .map_or(default_capacity, |c| c.value as u32),
             publisher_name: self.string_or(node, "publisher_name", "").value,
             publisher_email: self.string_or(node, "publisher_email", "").value,
             identities: self.references(node, "identities"),
@@ -284,7 +289,11 @@ impl Builder<'_> {
                 api_management: id,
                 certificate: self.reference(child, "certificate"),
                 store: Spanned::new(
-                    if store.value == "CertificateAuthority" { CaStore::CertificateAuthority } else { CaStore::Root },
+                    if store.value == "CertificateAuthority" {
+                        CaStore::CertificateAuthority
+                    } else {
+                        CaStore::Root
+                    },
                     store.span,
                 ),
             };
@@ -382,13 +391,19 @@ impl Builder<'_> {
     }
 
     fn named_value(&mut self, node: &Node, api_management: ApiManagementId) {
-        let source = match self.exactly_one(node, &["value", "key_vault"], "a value or a Key Vault secret") {
+        let source = match self.exactly_one(
+            node,
+            &["value", "key_vault"],
+            "a value or a Key Vault secret",
+        ) {
             Some("value") => self.secret(node, "value").map(NamedValueSource::Value),
             Some(_) => {
                 self.only_with(node, "identity", "key_vault");
                 let vault = self.reference(node, "key_vault");
                 match (vault, self.string(node, "secret_name")) {
-                    (Some(vault), Some(secret_name)) => Some(NamedValueSource::KeyVault { vault, secret_name }),
+                    (Some(vault), Some(secret_name)) => {
+                        Some(NamedValueSource::KeyVault { vault, secret_name })
+                    }
                     (_, None) => {
                         self.error(
                             node,

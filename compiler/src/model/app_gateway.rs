@@ -195,7 +195,11 @@ impl Builder<'_> {
             private_ip_address: self.string(node, "private_ip_address"),
             http2_enabled: self.flag_or(node, "http2_enabled", false),
             waf_mode: self.string(node, "waf_mode"),
-            zones: self.strings(node, "zones").into_iter().map(|s| s.value).collect(),
+            zones: self
+                .strings(node, "zones")
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
             ssl_policy: self.ssl_policy(node),
             ssl_profiles: self.child_ids(node, "ssl_profile"),
             listeners: self.child_ids(node, "listener"),
@@ -235,9 +239,16 @@ impl Builder<'_> {
             app_gateway,
             trusted_client_cas: self.references(node, "trusted_client_cas"),
             verify_client_cert_issuer_dn: self.flag_or(node, "verify_client_cert_issuer_dn", false),
-            verify_client_revocation_ocsp: Spanned::new(revocation.value == "OCSP", revocation.span),
+            verify_client_revocation_ocsp: Spanned::new(
+                revocation.value == "OCSP",
+                revocation.span,
+            ),
             client_auth_mode: Spanned::new(
-                if mode.value == "Passthrough" { ClientAuthMode::Passthrough } else { ClientAuthMode::Strict },
+                if mode.value == "Passthrough" {
+                    ClientAuthMode::Passthrough
+                } else {
+                    ClientAuthMode::Strict
+                },
                 mode.span,
             ),
             ssl_policy: self.ssl_policy(node),
@@ -248,23 +259,47 @@ impl Builder<'_> {
     fn listener(&mut self, node: &Node, app_gateway: AppGatewayId) {
         let protocol = self.string_or(node, "protocol", "Https");
         let protocol = Spanned::new(
-            if protocol.value == "Http" { ListenerProtocol::Http } else { ListenerProtocol::Https },
+            if protocol.value == "Http" {
+                ListenerProtocol::Http
+            } else {
+                ListenerProtocol::Https
+            },
             protocol.span,
         );
-        let default_port = if protocol.value == ListenerProtocol::Http { 80 } else { 443 };
+        let default_port = if protocol.value == ListenerProtocol::Http {
+            80
+        } else {
+            443
+        };
         let port = self
             .integer(node, "port")
-            .map_or(Spanned::new(default_port, node.ident_span), |p| Spanned::new(p.value as u16, p.span));
-        let mut host_names: Vec<Spanned<String>> = self.string(node, "host_name").into_iter().collect();
+            .map_or(Spanned::new(default_port, node.ident_span), |p| {
+                Spanned::new(p.value as u16, p.span)
+            });
+        let mut host_names: Vec<Spanned<String>> =
+            self.string(node, "host_name").into_iter().collect();
         host_names.extend(self.strings(node, "host_names"));
         let routes = node
             .children_named("route")
             .map(|r| {
                 let to = r.value("to").cloned().and_then(|v| {
-                    let (kind, index, span) = self.resolve(r, &v, &[crate::schema::Kind::Hostname, crate::schema::Kind::BackendPool])?;
+                    let (kind, index, span) = self.resolve(
+                        r,
+                        &v,
+                        &[
+                            crate::schema::Kind::Hostname,
+                            crate::schema::Kind::BackendPool,
+                        ],
+                    )?;
                     Some(match kind {
-                        crate::schema::Kind::Hostname => RouteTarget::Hostname(Ref { id: HostnameId(index), span }),
-                        _ => RouteTarget::BackendPool(Ref { id: BackendPoolId(index), span }),
+                        crate::schema::Kind::Hostname => RouteTarget::Hostname(Ref {
+                            id: HostnameId(index),
+                            span,
+                        }),
+                        _ => RouteTarget::BackendPool(Ref {
+                            id: BackendPoolId(index),
+                            span,
+                        }),
                     })
                 });
                 Route {
@@ -293,15 +328,23 @@ impl Builder<'_> {
 
     fn backend_settings_block(&mut self, node: &Node, app_gateway: AppGatewayId) {
         let protocol = self.string_or(node, "protocol", "Https");
-        let port = self.integer(node, "port").unwrap_or_else(|| Spanned::new(443, node.ident_span));
+        let port = self
+            .integer(node, "port")
+            .unwrap_or_else(|| Spanned::new(443, node.ident_span));
         let probe = node.child("probe").map(|p| Probe {
             span: p.span,
             path: self.string_or(p, "path", "/"),
             host: self.string(p, "host"),
             interval: self.integer(p, "interval").map_or(30, |v| v.value as u32),
             timeout: self.integer(p, "timeout").map_or(30, |v| v.value as u32),
-            unhealthy_threshold: self.integer(p, "unhealthy_threshold").map_or(3, |v| v.value as u32),
-            match_status_codes: self.strings(p, "match_status_codes").into_iter().map(|s| s.value).collect(),
+            unhealthy_threshold: self
+                .integer(p, "unhealthy_threshold")
+                .map_or(3, |v| v.value as u32),
+            match_status_codes: self
+                .strings(p, "match_status_codes")
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
         });
         let settings = BackendSettings {
             decl: self.decl(node),
@@ -311,7 +354,9 @@ impl Builder<'_> {
             host_name: self.string(node, "host_name"),
             pick_host_name_from_backend: self.flag_or(node, "pick_host_name_from_backend", false),
             trusted_root_certificates: self.references(node, "trusted_root_certificates"),
-            request_timeout: self.integer(node, "request_timeout").map_or(30, |v| v.value as u32),
+            request_timeout: self
+                .integer(node, "request_timeout")
+                .map_or(30, |v| v.value as u32),
             probe,
         };
         self.model.backend_settings.push(settings);
@@ -321,7 +366,10 @@ impl Builder<'_> {
         let headers = |b: &Self, rule: &Node, name: &str| -> Vec<HeaderRewrite> {
             rule.children_named(name)
                 .map(|h| HeaderRewrite {
-                    header: Spanned::new(h.label().to_string(), h.label.as_ref().map_or(h.span, |(_, s)| *s)),
+                    header: Spanned::new(
+                        h.label().to_string(),
+                        h.label.as_ref().map_or(h.span, |(_, s)| *s),
+                    ),
                     value: b.string_or(h, "value", ""),
                 })
                 .collect()

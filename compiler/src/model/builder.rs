@@ -60,9 +60,13 @@ pub(super) fn build(
     for node in evaluated.nodes {
         if node.name() == "deployment" {
             if let Some(first) = deployment {
-                let d = Diagnostic::new(&codes::DUPLICATE_NAME, node.ident_span, "a topology has only one `deployment` block")
-                    .with_label(first, "first declared here")
-                    .with_help("merge the two deployment blocks");
+                let d = Diagnostic::new(
+                    &codes::DUPLICATE_NAME,
+                    node.ident_span,
+                    "a topology has only one `deployment` block",
+                )
+                .with_label(first, "first declared here")
+                .with_help("merge the two deployment blocks");
                 b.report(&node, d);
                 continue;
             }
@@ -78,8 +82,12 @@ pub(super) fn build(
     // instances they name are known; one naming no instance is reported and dropped.
     let mut attached_to = Vec::new();
     for node in attached {
-        let Some(value) = node.value("api_management").cloned() else { continue };
-        let Some((_, index, _)) = b.resolve(&node, &value, &[Kind::ApiManagement]) else { continue };
+        let Some(value) = node.value("api_management").cloned() else {
+            continue;
+        };
+        let Some((_, index, _)) = b.resolve(&node, &value, &[Kind::ApiManagement]) else {
+            continue;
+        };
         if b.index_node(&node, &mut counters) {
             attached_to.push((node, ApiManagementId(index)));
         }
@@ -136,14 +144,19 @@ impl Builder<'_> {
         if let Some(kind) = node.schema.kind {
             let span = node.label.as_ref().map_or(node.span, |(_, s)| *s);
             if let Some((_, _, first)) = self.index.get(&node.address) {
-                let d = Diagnostic::new(&codes::DUPLICATE_NAME, span, format!("`{}` is declared twice", node.address))
-                    .with_label(*first, "first declared here")
-                    .with_help("names must be unique per scope; rename one of them");
+                let d = Diagnostic::new(
+                    &codes::DUPLICATE_NAME,
+                    span,
+                    format!("`{}` is declared twice", node.address),
+                )
+                .with_label(*first, "first declared here")
+                .with_help("names must be unique per scope; rename one of them");
                 self.report(node, d);
                 return false;
             }
             let counter = counters.entry(kind).or_insert(0);
-            self.index.insert(node.address.clone(), (kind, *counter, span));
+            self.index
+                .insert(node.address.clone(), (kind, *counter, span));
             *counter += 1;
         }
         for child in &node.children {
@@ -162,8 +175,17 @@ impl Builder<'_> {
         self.diagnostics.push(diagnostic);
     }
 
-    pub(super) fn error(&mut self, node: &Node, code: Code, span: Span, message: String, help: String) {
-        let d = Diagnostic::new(code, span, message).with_help(help).with_address(node.address.clone());
+    pub(super) fn error(
+        &mut self,
+        node: &Node,
+        code: Code,
+        span: Span,
+        message: String,
+        help: String,
+    ) {
+        let d = Diagnostic::new(code, span, message)
+            .with_help(help)
+            .with_address(node.address.clone());
         self.report(node, d);
     }
 
@@ -260,30 +282,47 @@ impl Builder<'_> {
         let value = node.value(name)?.clone();
         let (kind, index, span) = self.resolve(node, &value, &[T::KIND])?;
         debug_assert_eq!(kind, T::KIND);
-        Some(Ref { id: T::from_index(index), span })
+        Some(Ref {
+            id: T::from_index(index),
+            span,
+        })
     }
 
     /// Resolves every reference in the list attribute `name`.
     pub(super) fn references<T: EntityId>(&mut self, node: &Node, name: &str) -> Vec<Ref<T>> {
-        let Some(items) = node.value(name).and_then(Value::as_list).map(<[Value]>::to_vec) else {
+        let Some(items) = node
+            .value(name)
+            .and_then(Value::as_list)
+            .map(<[Value]>::to_vec)
+        else {
             return Vec::new();
         };
         items
             .iter()
             .filter_map(|v| self.resolve(node, v, &[T::KIND]))
-            .map(|(_, index, span)| Ref { id: T::from_index(index), span })
+            .map(|(_, index, span)| Ref {
+                id: T::from_index(index),
+                span,
+            })
             .collect()
     }
 
     /// Resolves a reference value to one of `expected`; reports what went wrong.
-    pub(super) fn resolve(&mut self, node: &Node, value: &Value, expected: &[Kind]) -> Option<(Kind, u32, Span)> {
+    pub(super) fn resolve(
+        &mut self,
+        node: &Node,
+        value: &Value,
+        expected: &[Kind],
+    ) -> Option<(Kind, u32, Span)> {
         let ValueKind::Ref(reference) = &value.kind else {
             return None;
         };
         let text = reference.text();
-        let found = reference
-            .candidates()
-            .find_map(|candidate| self.index.get(&candidate).map(|&(k, i, _)| (k, i, candidate)));
+        let found = reference.candidates().find_map(|candidate| {
+            self.index
+                .get(&candidate)
+                .map(|&(k, i, _)| (k, i, candidate))
+        });
         let expected_names: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
         let expected_text = expected_names.join(" or ");
         match found {
@@ -292,9 +331,14 @@ impl Builder<'_> {
                 let d = Diagnostic::new(
                     &codes::WRONG_TYPE,
                     value.span,
-                    format!("expected a reference to a {expected_text}, but `{text}` is a `{kind}`"),
+                    format!(
+                        "expected a reference to a {expected_text}, but `{text}` is a `{kind}`"
+                    ),
                 )
-                .with_label(self.index[&address].2, format!("`{address}` is declared here"))
+                .with_label(
+                    self.index[&address].2,
+                    format!("`{address}` is declared here"),
+                )
                 .with_help(format!("refer to a {expected_text} block"))
                 .with_address(node.address.clone());
                 self.report(node, d);
@@ -306,10 +350,14 @@ impl Builder<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("declare the {expected_text} block, or correct the name"),
                 };
-                let d = Diagnostic::new(&codes::UNRESOLVED_REFERENCE, value.span, format!("`{text}` is not declared"))
-                    .with_primary_message(format!("no {expected_text} with this name"))
-                    .with_help(help)
-                    .with_address(node.address.clone());
+                let d = Diagnostic::new(
+                    &codes::UNRESOLVED_REFERENCE,
+                    value.span,
+                    format!("`{text}` is not declared"),
+                )
+                .with_primary_message(format!("no {expected_text} with this name"))
+                .with_help(help)
+                .with_address(node.address.clone());
                 self.report(node, d);
                 None
             }
@@ -326,13 +374,21 @@ impl Builder<'_> {
                 continue;
             }
             for scope in &reference.scopes {
-                let prefix = if scope.is_empty() || scope.ends_with('.') { scope.clone() } else { format!("{scope}.") };
-                let Some(relative) = address.strip_prefix(&prefix) else { continue };
+                let prefix = if scope.is_empty() || scope.ends_with('.') {
+                    scope.clone()
+                } else {
+                    format!("{scope}.")
+                };
+                let Some(relative) = address.strip_prefix(&prefix) else {
+                    continue;
+                };
                 if relative.starts_with("module.") {
                     continue;
                 }
                 let distance = strsim::damerau_levenshtein(&written, relative);
-                let better = best.as_ref().is_none_or(|(d, s)| distance < *d || (distance == *d && relative < s.as_str()));
+                let better = best.as_ref().is_none_or(|(d, s)| {
+                    distance < *d || (distance == *d && relative < s.as_str())
+                });
                 if better {
                     best = Some((distance, relative.to_string()));
                 }
@@ -340,7 +396,11 @@ impl Builder<'_> {
         }
         let (distance, text) = best?;
         let limit = (written.len() / 3).max(2);
-        (distance <= limit).then(|| did_you_mean(&written, [text.as_str()]).unwrap_or(&text).to_string())
+        (distance <= limit).then(|| {
+            did_you_mean(&written, [text.as_str()])
+                .unwrap_or(&text)
+                .to_string()
+        })
     }
 
     fn deployment(&mut self, node: &Node) -> Deployment {
@@ -349,13 +409,20 @@ impl Builder<'_> {
             location: self.string_or(node, "location", ""),
             resource_group: self.string_or(node, "resource_group", ""),
             tags: self.string_map(node, "tags"),
-            cert_expiry_warning_days: self.integer(node, "cert_expiry_warning_days").map_or(30, |d| d.value as u32),
+            cert_expiry_warning_days: self
+                .integer(node, "cert_expiry_warning_days")
+                .map_or(30, |d| d.value as u32),
             span: node.span,
         }
     }
 
     /// Reports attributes that exclude each other (`set` holds the attributes present).
-    pub(super) fn exactly_one(&mut self, node: &Node, names: &[&str], what: &str) -> Option<&'static str> {
+    pub(super) fn exactly_one(
+        &mut self,
+        node: &Node,
+        names: &[&str],
+        what: &str,
+    ) -> Option<&'static str> {
         if names.iter().any(|n| node.failed.contains(n)) {
             return None;
         }
@@ -363,7 +430,11 @@ impl Builder<'_> {
         match present.as_slice() {
             [one] => Some(one.name),
             [] => {
-                let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                let list = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 self.error(
                     node,
                     &codes::CONFLICTING_ATTRIBUTES,
@@ -377,7 +448,10 @@ impl Builder<'_> {
                 let d = Diagnostic::new(
                     &codes::CONFLICTING_ATTRIBUTES,
                     second.key_span,
-                    format!("`{}` sets both `{}` and `{}`", node.address, first.name, second.name),
+                    format!(
+                        "`{}` sets both `{}` and `{}`",
+                        node.address, first.name, second.name
+                    ),
                 )
                 .with_label(first.key_span, "first set here")
                 .with_help(format!("{what}: keep only one"))

@@ -36,7 +36,10 @@ impl CertSource {
     /// The file the certificate is read from, if any.
     pub fn file(&self) -> Option<&Spanned<String>> {
         match self {
-            CertSource::Pem(f) | CertSource::Der(f) | CertSource::Pfx(f) | CertSource::CaChain(f) => Some(f),
+            CertSource::Pem(f)
+            | CertSource::Der(f)
+            | CertSource::Pfx(f)
+            | CertSource::CaChain(f) => Some(f),
             CertSource::KeyVault(_) => None,
         }
     }
@@ -60,7 +63,11 @@ pub enum SecretText {
 
 impl Builder<'_> {
     pub(super) fn certificate(&mut self, node: &Node) {
-        let source = match self.exactly_one(node, &["pem", "der", "pfx", "ca_chain", "key_vault"], "exactly one certificate source") {
+        let source = match self.exactly_one(
+            node,
+            &["pem", "der", "pfx", "ca_chain", "key_vault"],
+            "exactly one certificate source",
+        ) {
             Some("pem") => self.file(node, "pem").map(CertSource::Pem),
             Some("der") => self.file(node, "der").map(CertSource::Der),
             Some("pfx") => self.file(node, "pfx").map(CertSource::Pfx),

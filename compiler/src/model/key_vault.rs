@@ -70,7 +70,11 @@ impl Builder<'_> {
     pub(super) fn key_vault(&mut self, node: &Node) {
         let model = self.string_or(node, "permission_model", "rbac");
         let permission_model = Spanned::new(
-            if model.value == "access_policy" { PermissionModel::AccessPolicy } else { PermissionModel::Rbac },
+            if model.value == "access_policy" {
+                PermissionModel::AccessPolicy
+            } else {
+                PermissionModel::Rbac
+            },
             model.span,
         );
         let network_rules = node.child("network_rules").map(|rules| {
@@ -99,7 +103,9 @@ impl Builder<'_> {
             resource_group: self.string(node, "resource_group").map(|s| s.value),
             sku: self.string_or(node, "sku", "standard").value,
             permission_model,
-            soft_delete_retention_days: self.integer(node, "soft_delete_retention_days").map_or(90, |d| d.value as u32),
+            soft_delete_retention_days: self
+                .integer(node, "soft_delete_retention_days")
+                .map_or(90, |d| d.value as u32),
             purge_protection: self.flag_or(node, "purge_protection", true),
             public_network_access: self.flag_or(node, "public_network_access", true),
             network_rules,
@@ -111,7 +117,11 @@ impl Builder<'_> {
     pub(super) fn identity(&mut self, node: &Node) {
         let kind = self.string_or(node, "type", "SystemAssigned");
         let kind = Spanned::new(
-            if kind.value == "UserAssigned" { IdentityType::UserAssigned } else { IdentityType::SystemAssigned },
+            if kind.value == "UserAssigned" {
+                IdentityType::UserAssigned
+            } else {
+                IdentityType::SystemAssigned
+            },
             kind.span,
         );
         let role_assignments = node

@@ -82,8 +82,16 @@ impl Builder<'_> {
         let mut rules: Vec<NsgRule> = node
             .children_named("rule")
             .map(|r| {
-                let mut ports: Vec<String> = self.string(r, "destination_port_range").map(|s| s.value).into_iter().collect();
-                ports.extend(self.strings(r, "destination_port_ranges").into_iter().map(|s| s.value));
+                let mut ports: Vec<String> = self
+                    .string(r, "destination_port_range")
+                    .map(|s| s.value)
+                    .into_iter()
+                    .collect();
+                ports.extend(
+                    self.strings(r, "destination_port_ranges")
+                        .into_iter()
+                        .map(|s| s.value),
+                );
                 if ports.is_empty() {
                     ports.push("*".to_string());
                 }
@@ -91,13 +99,23 @@ impl Builder<'_> {
                 NsgRule {
                     name: r.label().to_string(),
                     span: r.span,
-                    priority: self.integer(r, "priority").unwrap_or_else(|| Spanned::new(4096, r.ident_span)),
-                    direction: if self.string_or(r, "direction", "Inbound").value == "Outbound" { Direction::Outbound } else { Direction::Inbound },
+                    priority: self
+                        .integer(r, "priority")
+                        .unwrap_or_else(|| Spanned::new(4096, r.ident_span)),
+                    direction: if self.string_or(r, "direction", "Inbound").value == "Outbound" {
+                        Direction::Outbound
+                    } else {
+                        Direction::Inbound
+                    },
                     allow: Spanned::new(access.value == "Allow", access.span),
                     protocol: self.string_or(r, "protocol", "*").value,
                     source_address_prefix: self.string_or(r, "source_address_prefix", "*").value,
                     source_port_range: self.string_or(r, "source_port_range", "*").value,
-                    destination_address_prefix: self.string_or(r, "destination_address_prefix", "*"),
+                    destination_address_prefix: self.string_or(
+                        r,
+                        "destination_address_prefix",
+                        "*",
+                    ),
                     destination_port_ranges: ports,
                     description: self.string(r, "description").map(|s| s.value),
                 }

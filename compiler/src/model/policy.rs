@@ -63,7 +63,10 @@ pub enum StatementKind {
     SetHeader(SetHeader),
     SetBackendService(SetBackendService),
     IpFilter(IpFilter),
-    RateLimit { calls: i64, renewal_period: i64 },
+    RateLimit {
+        calls: i64,
+        renewal_period: i64,
+    },
     RateLimitByKey(RateLimitByKey),
     ReturnResponse(ReturnResponse),
     Cors(Cors),
@@ -239,7 +242,9 @@ impl Builder<'_> {
                     format!("`{}` has both `xml` and typed sections", node.address),
                 )
                 .with_label(xml.span, "raw XML here")
-                .with_help("write the policy either as raw XML or as typed section blocks, not both");
+                .with_help(
+                    "write the policy either as raw XML or as typed section blocks, not both",
+                );
                 self.report(node, d);
             }
             let (text, file, base_span) = self.xml_text(node, &xml)?;
@@ -270,10 +275,19 @@ impl Builder<'_> {
                 ("outbound", &mut policy.outbound),
                 ("on_error", &mut policy.on_error),
             ] {
-                let has_base = section.statements.iter().any(|s| matches!(s.kind, StatementKind::Base));
+                let has_base = section
+                    .statements
+                    .iter()
+                    .any(|s| matches!(s.kind, StatementKind::Base));
                 if inherits(name) && !has_base {
                     let span = section.span.unwrap_or(node.span);
-                    section.statements.insert(0, Statement { span, kind: StatementKind::Base });
+                    section.statements.insert(
+                        0,
+                        Statement {
+                            span,
+                            kind: StatementKind::Base,
+                        },
+                    );
                 }
             }
         }
@@ -284,12 +298,22 @@ impl Builder<'_> {
 
     /// The text of an `xml` attribute: inline (spans point at the attribute) or a file (added to
     /// the sources, spans point into it).
-    pub(super) fn xml_text(&mut self, node: &Node, xml: &crate::eval::Value) -> Option<(String, Option<String>, Span)> {
+    pub(super) fn xml_text(
+        &mut self,
+        node: &Node,
+        xml: &crate::eval::Value,
+    ) -> Option<(String, Option<String>, Span)> {
         match &xml.kind {
             ValueKind::String(s) => Some((s.clone(), None, xml.span)),
             ValueKind::File(path) => {
                 let mut diags = Vec::new();
-                let file = crate::syntax::read_text(self.world, path, self.sources, &mut diags, Some(xml.span));
+                let file = crate::syntax::read_text(
+                    self.world,
+                    path,
+                    self.sources,
+                    &mut diags,
+                    Some(xml.span),
+                );
                 for d in diags {
                     self.report(node, d);
                 }
@@ -328,7 +352,9 @@ impl Builder<'_> {
                         dns_name: self.string(i, "dns_name"),
                         issuer_subject: self.string(i, "issuer_subject"),
                         issuer_thumbprint: self.string(i, "issuer_thumbprint"),
-                        issuer_certificate: self.reference(i, "issuer_certificate").map(CertificateName::CaCertificate),
+                        issuer_certificate: self
+                            .reference(i, "issuer_certificate")
+                            .map(CertificateName::CaCertificate),
                     })
                     .collect();
                 StatementKind::ValidateClientCertificate(ValidateClientCertificate {
@@ -340,16 +366,28 @@ impl Builder<'_> {
                     identities,
                 })
             }
-            "authentication_certificate" => match self.exactly_one(node, &["certificate", "thumbprint"], "a certificate or a thumbprint")? {
-                "certificate" => StatementKind::AuthenticationCertificate(AuthenticationCertificate::Certificate(CertificateName::Certificate(
-                    self.reference(node, "certificate")?,
-                ))),
-                _ => StatementKind::AuthenticationCertificate(AuthenticationCertificate::Thumbprint(self.string(node, "thumbprint")?)),
+            "authentication_certificate" => match self.exactly_one(
+                node,
+                &["certificate", "thumbprint"],
+                "a certificate or a thumbprint",
+            )? {
+                "certificate" => StatementKind::AuthenticationCertificate(
+                    AuthenticationCertificate::Certificate(CertificateName::Certificate(
+                        self.reference(node, "certificate")?,
+                    )),
+                ),
+                _ => StatementKind::AuthenticationCertificate(
+                    AuthenticationCertificate::Thumbprint(self.string(node, "thumbprint")?),
+                ),
             },
             "check_header" => StatementKind::CheckHeader(CheckHeader {
                 name: self.string_or(node, "name", ""),
-                failed_check_httpcode: self.integer(node, "failed_check_httpcode").map_or(400, |v| v.value),
-                failed_check_error_message: self.string_or(node, "failed_check_error_message", "").value,
+                failed_check_httpcode: self
+                    .integer(node, "failed_check_httpcode")
+                    .map_or(400, |v| v.value),
+                failed_check_error_message: self
+                    .string_or(node, "failed_check_error_message", "")
+                    .value,
                 ignore_case: self.flag_or(node, "ignore_case", false).value,
                 values: self.strings(node, "values"),
             }),
@@ -358,16 +396,27 @@ impl Builder<'_> {
                 exists_action: self.string_or(node, "exists_action", "override").value,
                 values: self.strings(node, "values"),
             }),
-            "set_backend_service" => match self.exactly_one(node, &["backend", "base_url"], "a backend or a base URL")? {
-                "backend" => StatementKind::SetBackendService(SetBackendService::Backend(BackendName::Backend(self.reference(node, "backend")?))),
-                _ => StatementKind::SetBackendService(SetBackendService::BaseUrl(self.string(node, "base_url")?)),
-            },
+            "set_backend_service" => {
+                match self.exactly_one(node, &["backend", "base_url"], "a backend or a base URL")? {
+                    "backend" => StatementKind::SetBackendService(SetBackendService::Backend(
+                        BackendName::Backend(self.reference(node, "backend")?),
+                    )),
+                    _ => StatementKind::SetBackendService(SetBackendService::BaseUrl(
+                        self.string(node, "base_url")?,
+                    )),
+                }
+            }
             "ip_filter" => StatementKind::IpFilter(IpFilter {
                 allow: self.string_or(node, "action", "allow").value == "allow",
                 addresses: self.strings(node, "addresses"),
                 ranges: node
                     .children_named("address_range")
-                    .map(|r| (self.string_or(r, "from", "").value, self.string_or(r, "to", "").value))
+                    .map(|r| {
+                        (
+                            self.string_or(r, "from", "").value,
+                            self.string_or(r, "to", "").value,
+                        )
+                    })
                     .collect(),
             }),
             "rate_limit" => StatementKind::RateLimit {
@@ -392,22 +441,44 @@ impl Builder<'_> {
                 allowed_methods: self.strings(node, "allowed_methods"),
                 allowed_headers: self.strings(node, "allowed_headers"),
                 expose_headers: self.strings(node, "expose_headers"),
-                preflight_result_max_age: self.integer(node, "preflight_result_max_age").map(|v| v.value),
+                preflight_result_max_age: self
+                    .integer(node, "preflight_result_max_age")
+                    .map(|v| v.value),
             }),
             "validate_jwt" => StatementKind::ValidateJwt(ValidateJwt {
                 header_name: self.string_or(node, "header_name", "Authorization").value,
-                failed_validation_httpcode: self.integer(node, "failed_validation_httpcode").map_or(401, |v| v.value),
-                failed_validation_error_message: self.string(node, "failed_validation_error_message").map(|s| s.value),
+                failed_validation_httpcode: self
+                    .integer(node, "failed_validation_httpcode")
+                    .map_or(401, |v| v.value),
+                failed_validation_error_message: self
+                    .string(node, "failed_validation_error_message")
+                    .map(|s| s.value),
                 require_scheme: self.string(node, "require_scheme").map(|s| s.value),
-                openid_config_urls: self.strings(node, "openid_config_urls").into_iter().map(|s| s.value).collect(),
-                audiences: self.strings(node, "audiences").into_iter().map(|s| s.value).collect(),
-                issuers: self.strings(node, "issuers").into_iter().map(|s| s.value).collect(),
+                openid_config_urls: self
+                    .strings(node, "openid_config_urls")
+                    .into_iter()
+                    .map(|s| s.value)
+                    .collect(),
+                audiences: self
+                    .strings(node, "audiences")
+                    .into_iter()
+                    .map(|s| s.value)
+                    .collect(),
+                issuers: self
+                    .strings(node, "issuers")
+                    .into_iter()
+                    .map(|s| s.value)
+                    .collect(),
                 required_claims: node
                     .children_named("required_claim")
                     .map(|c| RequiredClaim {
                         name: c.label().to_string(),
                         match_all: self.string_or(c, "match", "all").value == "all",
-                        values: self.strings(c, "values").into_iter().map(|s| s.value).collect(),
+                        values: self
+                            .strings(c, "values")
+                            .into_iter()
+                            .map(|s| s.value)
+                            .collect(),
                     })
                     .collect(),
             }),

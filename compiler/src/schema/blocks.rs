@@ -6,11 +6,21 @@
 use super::{AttrSchema, BlockSchema, Kind, Repeat, Ty};
 
 const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> AttrSchema {
-    AttrSchema { name, ty, required: false, doc }
+    AttrSchema {
+        name,
+        ty,
+        required: false,
+        doc,
+    }
 }
 
 const fn req(name: &'static str, ty: Ty, doc: &'static str) -> AttrSchema {
-    AttrSchema { name, ty, required: true, doc }
+    AttrSchema {
+        name,
+        ty,
+        required: true,
+        doc,
+    }
 }
 
 const S: Ty = Ty::String;
@@ -22,9 +32,19 @@ pub static ROOT: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Once,
     doc: "The top level of a topology: every `*.hcl` file of one directory.",
-    attrs: &[
+    attrs: &[],
+    blocks: &[
+        &DEPLOYMENT,
+        &CERTIFICATE,
+        &KEY_VAULT,
+        &IDENTITY,
+        &VIRTUAL_NETWORK,
+        &NETWORK_SECURITY_GROUP,
+        &APP_GATEWAY,
+        &API_MANAGEMENT,
+        &TOP_BACKEND,
+        &TOP_API,
     ],
-    blocks: &[&DEPLOYMENT, &CERTIFICATE, &KEY_VAULT, &IDENTITY, &VIRTUAL_NETWORK, &NETWORK_SECURITY_GROUP, &APP_GATEWAY, &API_MANAGEMENT, &TOP_BACKEND, &TOP_API],
     statement: false,
 };
 
@@ -35,11 +55,27 @@ pub(super) static DEPLOYMENT: BlockSchema = BlockSchema {
     repeat: Repeat::Once,
     doc: "Where and under which name the topology deploys (one per topology, in the root module).",
     attrs: &[
-        req("name", S, "Deployment name, used as the prefix of generated Azure resource names."),
+        req(
+            "name",
+            S,
+            "Deployment name, used as the prefix of generated Azure resource names.",
+        ),
         req("location", S, "Azure region, e.g. `westeurope`."),
-        req("resource_group", S, "Resource group that holds the resources."),
-        opt("tags", Ty::Map(&Ty::String), "Tags applied to every resource."),
-        opt("cert_expiry_warning_days", Ty::Integer { min: 0, max: 3650 }, "Days before `notAfter` from which certificates are reported as expiring (default 30)."),
+        req(
+            "resource_group",
+            S,
+            "Resource group that holds the resources.",
+        ),
+        opt(
+            "tags",
+            Ty::Map(&Ty::String),
+            "Tags applied to every resource.",
+        ),
+        opt(
+            "cert_expiry_warning_days",
+            Ty::Integer { min: 0, max: 3650 },
+            "Days before `notAfter` from which certificates are reported as expiring (default 30).",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -95,10 +131,26 @@ pub(super) static NETWORK_RULES: BlockSchema = BlockSchema {
     repeat: Repeat::Once,
     doc: "The vault firewall.",
     attrs: &[
-        req("default_action", Ty::Enum(&["Allow", "Deny"]), "Action when no rule matches."),
-        opt("bypass", Ty::Enum(&["AzureServices", "None"]), "Whether trusted Azure services bypass the firewall (default `AzureServices`)."),
-        opt("allowed_subnets", Ty::List(&Ty::Ref(&[Kind::Subnet])), "Subnets allowed through the firewall (virtual network rules)."),
-        opt("ip_rules", Ty::List(&S), "Public IP addresses or CIDR ranges allowed through the firewall."),
+        req(
+            "default_action",
+            Ty::Enum(&["Allow", "Deny"]),
+            "Action when no rule matches.",
+        ),
+        opt(
+            "bypass",
+            Ty::Enum(&["AzureServices", "None"]),
+            "Whether trusted Azure services bypass the firewall (default `AzureServices`).",
+        ),
+        opt(
+            "allowed_subnets",
+            Ty::List(&Ty::Ref(&[Kind::Subnet])),
+            "Subnets allowed through the firewall (virtual network rules).",
+        ),
+        opt(
+            "ip_rules",
+            Ty::List(&S),
+            "Public IP addresses or CIDR ranges allowed through the firewall.",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -111,9 +163,40 @@ pub(super) static ACCESS_POLICY: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "A vault access policy (with `permission_model = \"access_policy\"`).",
     attrs: &[
-        req("identity", Ty::Ref(&[Kind::Identity]), "Identity granted the permissions."),
-        opt("secret_permissions", Ty::List(&Ty::Enum(&["Get", "List", "Set", "Delete", "Recover", "Backup", "Restore", "Purge"])), "Permissions on secrets; APIM and Application Gateway need `Get` (APIM also `List`)."),
-        opt("certificate_permissions", Ty::List(&Ty::Enum(&["Get", "List", "Update", "Create", "Import", "Delete", "Recover", "Backup", "Restore", "ManageContacts", "ManageIssuers", "GetIssuers", "ListIssuers", "SetIssuers", "DeleteIssuers", "Purge"])), "Permissions on certificates."),
+        req(
+            "identity",
+            Ty::Ref(&[Kind::Identity]),
+            "Identity granted the permissions.",
+        ),
+        opt(
+            "secret_permissions",
+            Ty::List(&Ty::Enum(&[
+                "Get", "List", "Set", "Delete", "Recover", "Backup", "Restore", "Purge",
+            ])),
+            "Permissions on secrets; APIM and Application Gateway need `Get` (APIM also `List`).",
+        ),
+        opt(
+            "certificate_permissions",
+            Ty::List(&Ty::Enum(&[
+                "Get",
+                "List",
+                "Update",
+                "Create",
+                "Import",
+                "Delete",
+                "Recover",
+                "Backup",
+                "Restore",
+                "ManageContacts",
+                "ManageIssuers",
+                "GetIssuers",
+                "ListIssuers",
+                "SetIssuers",
+                "DeleteIssuers",
+                "Purge",
+            ])),
+            "Permissions on certificates.",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -141,8 +224,23 @@ pub(super) static ROLE_ASSIGNMENT: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "An Azure RBAC role granted to the identity on a Key Vault.",
     attrs: &[
-        req("scope", Ty::Ref(&[Kind::KeyVault]), "Key Vault the role is granted on."),
-        req("role", Ty::Enum(&["Key Vault Secrets User", "Key Vault Certificate User", "Key Vault Reader", "Key Vault Secrets Officer", "Key Vault Certificates Officer", "Key Vault Administrator"]), "Built-in role name."),
+        req(
+            "scope",
+            Ty::Ref(&[Kind::KeyVault]),
+            "Key Vault the role is granted on.",
+        ),
+        req(
+            "role",
+            Ty::Enum(&[
+                "Key Vault Secrets User",
+                "Key Vault Certificate User",
+                "Key Vault Reader",
+                "Key Vault Secrets Officer",
+                "Key Vault Certificates Officer",
+                "Key Vault Administrator",
+            ]),
+            "Built-in role name.",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -185,9 +283,7 @@ pub(super) static NETWORK_SECURITY_GROUP: BlockSchema = BlockSchema {
     kind: Some(Kind::NetworkSecurityGroup),
     repeat: Repeat::Many,
     doc: "A network security group.",
-    attrs: &[
-        req("name", S, "Azure name of the NSG."),
-    ],
+    attrs: &[req("name", S, "Azure name of the NSG.")],
     blocks: &[&NSG_RULE],
     statement: false,
 };
@@ -222,19 +318,70 @@ pub(super) static APP_GATEWAY: BlockSchema = BlockSchema {
     doc: "An Application Gateway v2 (Standard_v2 or WAF_v2).",
     attrs: &[
         opt("name", S, "Azure name (default: deployment name + label)."),
-        req("sku", Ty::Enum(&["Standard_v2", "WAF_v2", "Standard_Small", "Standard_Medium", "Standard_Large", "WAF_Medium", "WAF_Large"]), "SKU; mutual authentication needs `Standard_v2` or `WAF_v2`."),
-        opt("capacity", Ty::Integer { min: 1, max: 125 }, "Fixed instance count (or use `min_capacity`/`max_capacity`)."),
-        opt("min_capacity", Ty::Integer { min: 0, max: 125 }, "Autoscale minimum."),
-        opt("max_capacity", Ty::Integer { min: 2, max: 125 }, "Autoscale maximum."),
-        opt("subnet", Ty::Ref(&[Kind::Subnet]), "Dedicated subnet of the gateway."),
-        opt("identity", Ty::Ref(&[Kind::Identity]), "User-assigned identity used to read Key Vault certificates."),
-        opt("public_frontend", B, "Whether the gateway has a public frontend IP (default true)."),
-        opt("private_ip_address", S, "Static private frontend IP address."),
+        req(
+            "sku",
+            Ty::Enum(&[
+                "Standard_v2",
+                "WAF_v2",
+                "Standard_Small",
+                "Standard_Medium",
+                "Standard_Large",
+                "WAF_Medium",
+                "WAF_Large",
+            ]),
+            "SKU; mutual authentication needs `Standard_v2` or `WAF_v2`.",
+        ),
+        opt(
+            "capacity",
+            Ty::Integer { min: 1, max: 125 },
+            "Fixed instance count (or use `min_capacity`/`max_capacity`).",
+        ),
+        opt(
+            "min_capacity",
+            Ty::Integer { min: 0, max: 125 },
+            "Autoscale minimum.",
+        ),
+        opt(
+            "max_capacity",
+            Ty::Integer { min: 2, max: 125 },
+            "Autoscale maximum.",
+        ),
+        opt(
+            "subnet",
+            Ty::Ref(&[Kind::Subnet]),
+            "Dedicated subnet of the gateway.",
+        ),
+        opt(
+            "identity",
+            Ty::Ref(&[Kind::Identity]),
+            "User-assigned identity used to read Key Vault certificates.",
+        ),
+        opt(
+            "public_frontend",
+            B,
+            "Whether the gateway has a public frontend IP (default true).",
+        ),
+        opt(
+            "private_ip_address",
+            S,
+            "Static private frontend IP address.",
+        ),
         opt("http2_enabled", B, "HTTP/2 towards clients."),
-        opt("waf_mode", Ty::Enum(&["Detection", "Prevention"]), "WAF mode (WAF_v2)."),
+        opt(
+            "waf_mode",
+            Ty::Enum(&["Detection", "Prevention"]),
+            "WAF mode (WAF_v2).",
+        ),
         opt("zones", Ty::List(&S), "Availability zones."),
     ],
-    blocks: &[&SSL_POLICY, &SSL_PROFILE, &LISTENER, &BACKEND_POOL, &BACKEND_SETTINGS, &REWRITE_RULE_SET],
+    blocks: &[
+        &SSL_POLICY,
+        &SSL_PROFILE,
+        &LISTENER,
+        &BACKEND_POOL,
+        &BACKEND_SETTINGS,
+        &REWRITE_RULE_SET,
+    ],
     statement: false,
 };
 
@@ -245,10 +392,32 @@ pub(super) static SSL_POLICY: BlockSchema = BlockSchema {
     repeat: Repeat::Once,
     doc: "TLS policy (gateway default, or of one SSL profile).",
     attrs: &[
-        opt("policy_type", Ty::Enum(&["Predefined", "Custom", "CustomV2"]), "Kind of policy."),
-        opt("policy_name", Ty::Enum(&["AppGwSslPolicy20150501", "AppGwSslPolicy20170401", "AppGwSslPolicy20170401S", "AppGwSslPolicy20220101", "AppGwSslPolicy20220101S"]), "Predefined policy name."),
-        opt("min_protocol_version", Ty::Enum(&["TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"]), "Minimum TLS version (Custom policies)."),
-        opt("cipher_suites", Ty::List(&S), "Cipher suites (Custom policies), e.g. `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`."),
+        opt(
+            "policy_type",
+            Ty::Enum(&["Predefined", "Custom", "CustomV2"]),
+            "Kind of policy.",
+        ),
+        opt(
+            "policy_name",
+            Ty::Enum(&[
+                "AppGwSslPolicy20150501",
+                "AppGwSslPolicy20170401",
+                "AppGwSslPolicy20170401S",
+                "AppGwSslPolicy20220101",
+                "AppGwSslPolicy20220101S",
+            ]),
+            "Predefined policy name.",
+        ),
+        opt(
+            "min_protocol_version",
+            Ty::Enum(&["TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"]),
+            "Minimum TLS version (Custom policies).",
+        ),
+        opt(
+            "cipher_suites",
+            Ty::List(&S),
+            "Cipher suites (Custom policies), e.g. `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`.",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -277,13 +446,41 @@ pub(super) static LISTENER: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "An HTTP(S) listener with its routing.",
     attrs: &[
-        opt("host_name", S, "Host name the listener answers (multi-site listener)."),
-        opt("host_names", Ty::List(&S), "Several host names (wildcards allowed, as in Azure)."),
-        opt("port", Ty::Integer { min: 1, max: 65535 }, "Frontend port (default 443 for Https, 80 for Http)."),
-        opt("protocol", Ty::Enum(&["Https", "Http"]), "Listener protocol (default `Https`)."),
-        opt("frontend", Ty::Enum(&["public", "private"]), "Which frontend IP the listener binds (default `public`)."),
-        opt("certificate", Ty::Ref(&[Kind::Certificate]), "Server certificate (PFX or Key Vault) presented to clients."),
-        opt("ssl_profile", Ty::Ref(&[Kind::SslProfile]), "SSL profile with the client-certificate settings."),
+        opt(
+            "host_name",
+            S,
+            "Host name the listener answers (multi-site listener).",
+        ),
+        opt(
+            "host_names",
+            Ty::List(&S),
+            "Several host names (wildcards allowed, as in Azure).",
+        ),
+        opt(
+            "port",
+            Ty::Integer { min: 1, max: 65535 },
+            "Frontend port (default 443 for Https, 80 for Http).",
+        ),
+        opt(
+            "protocol",
+            Ty::Enum(&["Https", "Http"]),
+            "Listener protocol (default `Https`).",
+        ),
+        opt(
+            "frontend",
+            Ty::Enum(&["public", "private"]),
+            "Which frontend IP the listener binds (default `public`).",
+        ),
+        opt(
+            "certificate",
+            Ty::Ref(&[Kind::Certificate]),
+            "Server certificate (PFX or Key Vault) presented to clients.",
+        ),
+        opt(
+            "ssl_profile",
+            Ty::Ref(&[Kind::SslProfile]),
+            "SSL profile with the client-certificate settings.",
+        ),
     ],
     blocks: &[&ROUTE],
     statement: false,
@@ -327,11 +524,31 @@ pub(super) static BACKEND_SETTINGS: BlockSchema = BlockSchema {
     doc: "How the gateway connects to a backend.",
     attrs: &[
         req("port", Ty::Integer { min: 1, max: 65535 }, "Backend port."),
-        req("protocol", Ty::Enum(&["Https", "Http"]), "Backend protocol."),
-        opt("host_name", S, "Host header and SNI sent to the backend (host name override)."),
-        opt("pick_host_name_from_backend", B, "Use the backend pool member name as host name."),
-        opt("trusted_root_certificates", Ty::List(&Ty::Ref(&[Kind::Certificate])), "Root CAs that anchor the backend certificate (when not publicly trusted)."),
-        opt("request_timeout", Ty::Integer { min: 1, max: 86400 }, "Timeout in seconds (default 30)."),
+        req(
+            "protocol",
+            Ty::Enum(&["Https", "Http"]),
+            "Backend protocol.",
+        ),
+        opt(
+            "host_name",
+            S,
+            "Host header and SNI sent to the backend (host name override).",
+        ),
+        opt(
+            "pick_host_name_from_backend",
+            B,
+            "Use the backend pool member name as host name.",
+        ),
+        opt(
+            "trusted_root_certificates",
+            Ty::List(&Ty::Ref(&[Kind::Certificate])),
+            "Root CAs that anchor the backend certificate (when not publicly trusted).",
+        ),
+        opt(
+            "request_timeout",
+            Ty::Integer { min: 1, max: 86400 },
+            "Timeout in seconds (default 30).",
+        ),
     ],
     blocks: &[&PROBE],
     statement: false,
@@ -344,12 +561,36 @@ pub(super) static PROBE: BlockSchema = BlockSchema {
     repeat: Repeat::Once,
     doc: "Health probe of the backend.",
     attrs: &[
-        req("path", S, "Probe path, e.g. `/status-0123456789abcdef` for APIM."),
-        opt("host", S, "Host name probed (default: the backend settings host name)."),
-        opt("interval", Ty::Integer { min: 1, max: 86400 }, "Seconds between probes (default 30)."),
-        opt("timeout", Ty::Integer { min: 1, max: 86400 }, "Probe timeout in seconds (default 30)."),
-        opt("unhealthy_threshold", Ty::Integer { min: 1, max: 20 }, "Failures before unhealthy (default 3)."),
-        opt("match_status_codes", Ty::List(&S), "Healthy status codes, e.g. `200-399`."),
+        req(
+            "path",
+            S,
+            "Probe path, e.g. `/status-0123456789abcdef` for APIM.",
+        ),
+        opt(
+            "host",
+            S,
+            "Host name probed (default: the backend settings host name).",
+        ),
+        opt(
+            "interval",
+            Ty::Integer { min: 1, max: 86400 },
+            "Seconds between probes (default 30).",
+        ),
+        opt(
+            "timeout",
+            Ty::Integer { min: 1, max: 86400 },
+            "Probe timeout in seconds (default 30).",
+        ),
+        opt(
+            "unhealthy_threshold",
+            Ty::Integer { min: 1, max: 20 },
+            "Failures before unhealthy (default 3).",
+        ),
+        opt(
+            "match_status_codes",
+            Ty::List(&S),
+            "Healthy status codes, e.g. `200-399`.",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -373,10 +614,16 @@ pub(super) static REWRITE_RULE: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Many,
     doc: "One rewrite rule; the label is its name.",
-    attrs: &[
-        req("sequence", Ty::Integer { min: 1, max: 1000 }, "Evaluation order."),
+    attrs: &[req(
+        "sequence",
+        Ty::Integer { min: 1, max: 1000 },
+        "Evaluation order.",
+    )],
+    blocks: &[
+        &REWRITE_CONDITION,
+        &SET_REQUEST_HEADER,
+        &SET_RESPONSE_HEADER,
     ],
-    blocks: &[&REWRITE_CONDITION, &SET_REQUEST_HEADER, &SET_RESPONSE_HEADER],
     statement: false,
 };
 
@@ -387,7 +634,11 @@ pub(super) static REWRITE_CONDITION: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "A condition on a server variable or header.",
     attrs: &[
-        req("variable", S, "Server variable or header, e.g. `var_client_certificate_verification`."),
+        req(
+            "variable",
+            S,
+            "Server variable or header, e.g. `var_client_certificate_verification`.",
+        ),
         req("pattern", S, "Regular expression to match."),
         opt("ignore_case", B, "Case-insensitive match."),
         opt("negate", B, "Negate the match."),
@@ -402,9 +653,11 @@ pub(super) static SET_REQUEST_HEADER: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Many,
     doc: "Sets (or, with an empty value, removes) a request header; the label is the header name.",
-    attrs: &[
-        req("value", S, "Header value, e.g. `{var_client_certificate}`; an empty string removes the header."),
-    ],
+    attrs: &[req(
+        "value",
+        S,
+        "Header value, e.g. `{var_client_certificate}`; an empty string removes the header.",
+    )],
     blocks: &[],
     statement: false,
 };
@@ -415,9 +668,11 @@ pub(super) static SET_RESPONSE_HEADER: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Many,
     doc: "Sets (or removes) a response header; the label is the header name.",
-    attrs: &[
-        req("value", S, "Header value; an empty string removes the header."),
-    ],
+    attrs: &[req(
+        "value",
+        S,
+        "Header value; an empty string removes the header.",
+    )],
     blocks: &[],
     statement: false,
 };
@@ -429,20 +684,79 @@ pub(super) static API_MANAGEMENT: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "An API Management instance with its hostnames, backends, products and APIs.",
     attrs: &[
-        opt("name", S, "Azure name (globally unique; default: deployment name + label)."),
-        req("sku", Ty::Enum(&["Consumption", "Developer", "Basic", "Standard", "Premium", "BasicV2", "StandardV2", "PremiumV2"]), "Pricing tier."),
-        opt("capacity", Ty::Integer { min: 0, max: 31 }, "Scale units (default 1; 0 for Consumption)."),
+        opt(
+            "name",
+            S,
+            "Azure name (globally unique; default: deployment name + label).",
+        ),
+        req(
+            "sku",
+            Ty::Enum(&[
+                "Consumption",
+                "Developer",
+                "Basic",
+                "Standard",
+                "Premium",
+                "BasicV2",
+                "StandardV2",
+                "PremiumV2",
+            ]),
+            "Pricing tier.",
+        ),
+        opt(
+            "capacity",
+            Ty::Integer { min: 0, max: 31 },
+            "Scale units (default 1; 0 for Consumption).",
+        ),
         req("publisher_name", S, "Publisher name."),
         req("publisher_email", S, "Publisher e-mail."),
-        opt("identities", Ty::List(&Ty::Ref(&[Kind::Identity])), "Managed identities of the instance (one system-assigned and/or user-assigned ones)."),
-        opt("virtual_network_type", Ty::Enum(&["None", "External", "Internal"]), "VNet injection mode (default `None`)."),
-        opt("subnet", Ty::Ref(&[Kind::Subnet]), "Subnet for VNet injection or integration."),
-        opt("public_network_access", B, "Whether the public endpoint is enabled (default true)."),
-        opt("enable_client_certificate", B, "Consumption tier: request a client certificate on every call (default false)."),
-        opt("http2_enabled", B, "HTTP/2 on the gateway towards clients (default false)."),
-        opt("min_api_version", S, "Minimum management API version accepted."),
+        opt(
+            "identities",
+            Ty::List(&Ty::Ref(&[Kind::Identity])),
+            "Managed identities of the instance (one system-assigned and/or user-assigned ones).",
+        ),
+        opt(
+            "virtual_network_type",
+            Ty::Enum(&["None", "External", "Internal"]),
+            "VNet injection mode (default `None`).",
+        ),
+        opt(
+            "subnet",
+            Ty::Ref(&[Kind::Subnet]),
+            "Subnet for VNet injection or integration.",
+        ),
+        opt(
+            "public_network_access",
+            B,
+            "Whether the public endpoint is enabled (default true).",
+        ),
+        opt(
+            "enable_client_certificate",
+            B,
+            "Consumption tier: request a client certificate on every call (default false).",
+        ),
+        opt(
+            "http2_enabled",
+            B,
+            "HTTP/2 on the gateway towards clients (default false).",
+        ),
+        opt(
+            "min_api_version",
+            S,
+            "Minimum management API version accepted.",
+        ),
     ],
-    blocks: &[&SECURITY, &HOSTNAME, &CA_CERTIFICATE, &BACKEND, &NAMED_VALUE, &PRODUCT, &API_VERSION_SET, &API, &POLICY],
+    blocks: &[
+        &SECURITY,
+        &HOSTNAME,
+        &CA_CERTIFICATE,
+        &BACKEND,
+        &NAMED_VALUE,
+        &PRODUCT,
+        &API_VERSION_SET,
+        &API,
+        &POLICY,
+    ],
     statement: false,
 };
 
@@ -542,11 +856,31 @@ pub(super) static NAMED_VALUE: BlockSchema = BlockSchema {
     doc: "A named value, usable in policies as `{{name}}`.",
     attrs: &[
         opt("display_name", S, "Display name (default: the label)."),
-        opt("value", Ty::Secret, "Plain value, or `secret(\"NAME\")` for a secret one."),
-        opt("secret", B, "Whether the value is a secret (default: true when the value is a secret)."),
-        opt("key_vault", Ty::Ref(&[Kind::KeyVault]), "Key Vault holding the value."),
-        opt("secret_name", S, "Key Vault secret name (with `key_vault`)."),
-        opt("identity", Ty::Ref(&[Kind::Identity]), "Identity reading the Key Vault secret."),
+        opt(
+            "value",
+            Ty::Secret,
+            "Plain value, or `secret(\"NAME\")` for a secret one.",
+        ),
+        opt(
+            "secret",
+            B,
+            "Whether the value is a secret (default: true when the value is a secret).",
+        ),
+        opt(
+            "key_vault",
+            Ty::Ref(&[Kind::KeyVault]),
+            "Key Vault holding the value.",
+        ),
+        opt(
+            "secret_name",
+            S,
+            "Key Vault secret name (with `key_vault`).",
+        ),
+        opt(
+            "identity",
+            Ty::Ref(&[Kind::Identity]),
+            "Identity reading the Key Vault secret.",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -561,9 +895,21 @@ pub(super) static PRODUCT: BlockSchema = BlockSchema {
     attrs: &[
         req("display_name", S, "Display name."),
         opt("description", S, "Free text."),
-        opt("subscription_required", B, "Whether calls need a subscription key (default true)."),
-        opt("approval_required", B, "Whether subscriptions need approval (default false)."),
-        opt("published", B, "Whether the product is published (default true)."),
+        opt(
+            "subscription_required",
+            B,
+            "Whether calls need a subscription key (default true).",
+        ),
+        opt(
+            "approval_required",
+            B,
+            "Whether subscriptions need approval (default false).",
+        ),
+        opt(
+            "published",
+            B,
+            "Whether the product is published (default true).",
+        ),
     ],
     blocks: &[&POLICY],
     statement: false,
@@ -577,9 +923,21 @@ pub(super) static API_VERSION_SET: BlockSchema = BlockSchema {
     doc: "A version set grouping versions of one API.",
     attrs: &[
         req("display_name", S, "Display name."),
-        req("versioning_scheme", Ty::Enum(&["Segment", "Header", "Query"]), "Where the version is given."),
-        opt("version_header_name", S, "Header carrying the version (Header scheme)."),
-        opt("version_query_name", S, "Query parameter carrying the version (Query scheme)."),
+        req(
+            "versioning_scheme",
+            Ty::Enum(&["Segment", "Header", "Query"]),
+            "Where the version is given.",
+        ),
+        opt(
+            "version_header_name",
+            S,
+            "Header carrying the version (Header scheme).",
+        ),
+        opt(
+            "version_query_name",
+            S,
+            "Query parameter carrying the version (Query scheme).",
+        ),
     ],
     blocks: &[],
     statement: false,
@@ -638,9 +996,22 @@ pub(super) static OPERATION: BlockSchema = BlockSchema {
     doc: "An operation of an API.",
     attrs: &[
         opt("display_name", S, "Display name (default: the label)."),
-        req("method", Ty::Enum(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]), "HTTP method."),
+        req(
+            "method",
+            Ty::Enum(&[
+                "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
+            ]),
+            "HTTP method.",
+        ),
         req("url_template", S, "URL template, e.g. `/orders/{id}`."),
-        opt("max_body_size", Ty::Integer { min: 0, max: 2147483647 }, "Largest request body in bytes the operation accepts."),
+        opt(
+            "max_body_size",
+            Ty::Integer {
+                min: 0,
+                max: 2147483647,
+            },
+            "Largest request body in bytes the operation accepts.",
+        ),
     ],
     blocks: &[&POLICY],
     statement: false,
@@ -712,7 +1083,22 @@ pub(super) static ON_ERROR: BlockSchema = BlockSchema {
 };
 
 /// The policy statements allowed in sections and in `when`/`otherwise`.
-pub(super) static STATEMENTS: &[&BlockSchema] = &[&BASE, &VALIDATE_CLIENT_CERTIFICATE, &AUTHENTICATION_CERTIFICATE, &CHECK_HEADER, &SET_HEADER, &SET_BACKEND_SERVICE, &IP_FILTER, &RATE_LIMIT, &RATE_LIMIT_BY_KEY, &RETURN_RESPONSE, &CORS, &VALIDATE_JWT, &CHOOSE, &RAW];
+pub(super) static STATEMENTS: &[&BlockSchema] = &[
+    &BASE,
+    &VALIDATE_CLIENT_CERTIFICATE,
+    &AUTHENTICATION_CERTIFICATE,
+    &CHECK_HEADER,
+    &SET_HEADER,
+    &SET_BACKEND_SERVICE,
+    &IP_FILTER,
+    &RATE_LIMIT,
+    &RATE_LIMIT_BY_KEY,
+    &RETURN_RESPONSE,
+    &CORS,
+    &VALIDATE_JWT,
+    &CHOOSE,
+    &RAW,
+];
 
 pub(super) static BASE: BlockSchema = BlockSchema {
     name: "base",
@@ -720,8 +1106,7 @@ pub(super) static BASE: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Once,
     doc: "Where the policies of the enclosing scope run (`<base />`).",
-    attrs: &[
-    ],
+    attrs: &[],
     blocks: &[],
     statement: true,
 };
@@ -734,10 +1119,26 @@ pub(super) static VALIDATE_CLIENT_CERTIFICATE: BlockSchema = BlockSchema {
     doc: "`validate-client-certificate`: validates the client certificate of the TLS connection.",
     attrs: &[
         opt("validate_revocation", B, "Check revocation (default true)."),
-        opt("validate_trust", B, "Require a chain to a trusted CA (default true)."),
-        opt("validate_not_before", B, "Reject certificates not yet valid (default true)."),
-        opt("validate_not_after", B, "Reject expired certificates (default true)."),
-        opt("ignore_error", B, "Record the result instead of rejecting (default false)."),
+        opt(
+            "validate_trust",
+            B,
+            "Require a chain to a trusted CA (default true).",
+        ),
+        opt(
+            "validate_not_before",
+            B,
+            "Reject certificates not yet valid (default true).",
+        ),
+        opt(
+            "validate_not_after",
+            B,
+            "Reject expired certificates (default true).",
+        ),
+        opt(
+            "ignore_error",
+            B,
+            "Record the result instead of rejecting (default false).",
+        ),
     ],
     blocks: &[&VCC_IDENTITY],
     statement: true,
@@ -770,8 +1171,16 @@ pub(super) static AUTHENTICATION_CERTIFICATE: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`authentication-certificate`: presents a client certificate to the backend.",
     attrs: &[
-        opt("certificate", Ty::Ref(&[Kind::Certificate]), "The client certificate (sent by its APIM certificate id)."),
-        opt("thumbprint", S, "Thumbprint of a certificate uploaded to APIM (not for Key Vault certificates)."),
+        opt(
+            "certificate",
+            Ty::Ref(&[Kind::Certificate]),
+            "The client certificate (sent by its APIM certificate id).",
+        ),
+        opt(
+            "thumbprint",
+            S,
+            "Thumbprint of a certificate uploaded to APIM (not for Key Vault certificates).",
+        ),
     ],
     blocks: &[],
     statement: true,
@@ -785,10 +1194,26 @@ pub(super) static CHECK_HEADER: BlockSchema = BlockSchema {
     doc: "`check-header`: rejects requests whose header is missing or has another value.",
     attrs: &[
         req("name", S, "Header name."),
-        req("failed_check_httpcode", Ty::Integer { min: 100, max: 599 }, "Status returned when the check fails."),
-        req("failed_check_error_message", S, "Error message returned when the check fails."),
-        opt("ignore_case", B, "Compare values case-insensitively (default false)."),
-        opt("values", Ty::List(&S), "Accepted values (none: the header must only be present)."),
+        req(
+            "failed_check_httpcode",
+            Ty::Integer { min: 100, max: 599 },
+            "Status returned when the check fails.",
+        ),
+        req(
+            "failed_check_error_message",
+            S,
+            "Error message returned when the check fails.",
+        ),
+        opt(
+            "ignore_case",
+            B,
+            "Compare values case-insensitively (default false).",
+        ),
+        opt(
+            "values",
+            Ty::List(&S),
+            "Accepted values (none: the header must only be present).",
+        ),
     ],
     blocks: &[],
     statement: true,
@@ -816,7 +1241,11 @@ pub(super) static SET_BACKEND_SERVICE: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`set-backend-service`: changes the backend of the request.",
     attrs: &[
-        opt("backend", Ty::Ref(&[Kind::Backend]), "Backend entity (`backend-id`)."),
+        opt(
+            "backend",
+            Ty::Ref(&[Kind::Backend]),
+            "Backend entity (`backend-id`).",
+        ),
         opt("base_url", S, "Backend base URL."),
     ],
     blocks: &[],
@@ -830,7 +1259,11 @@ pub(super) static IP_FILTER: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`ip-filter`: allows or forbids caller IP addresses.",
     attrs: &[
-        req("action", Ty::Enum(&["allow", "forbid"]), "Allow only, or forbid, the listed addresses."),
+        req(
+            "action",
+            Ty::Enum(&["allow", "forbid"]),
+            "Allow only, or forbid, the listed addresses.",
+        ),
         opt("addresses", Ty::List(&S), "Single IP addresses."),
     ],
     blocks: &[&ADDRESS_RANGE],
@@ -858,8 +1291,19 @@ pub(super) static RATE_LIMIT: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`rate-limit`: calls per subscription per period.",
     attrs: &[
-        req("calls", Ty::Integer { min: 1, max: 2147483647 }, "Calls allowed per period."),
-        req("renewal_period", Ty::Integer { min: 1, max: 300 }, "Period in seconds."),
+        req(
+            "calls",
+            Ty::Integer {
+                min: 1,
+                max: 2147483647,
+            },
+            "Calls allowed per period.",
+        ),
+        req(
+            "renewal_period",
+            Ty::Integer { min: 1, max: 300 },
+            "Period in seconds.",
+        ),
     ],
     blocks: &[],
     statement: true,
@@ -872,10 +1316,29 @@ pub(super) static RATE_LIMIT_BY_KEY: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`rate-limit-by-key`: calls per key (e.g. client certificate thumbprint) per period.",
     attrs: &[
-        req("calls", Ty::Integer { min: 1, max: 2147483647 }, "Calls allowed per period."),
-        req("renewal_period", Ty::Integer { min: 1, max: 300 }, "Period in seconds."),
-        req("counter_key", S, "Policy expression giving the key, e.g. `@(context.Request.Certificate?.Thumbprint)`."),
-        opt("increment_condition", S, "Policy expression: count this call only when true."),
+        req(
+            "calls",
+            Ty::Integer {
+                min: 1,
+                max: 2147483647,
+            },
+            "Calls allowed per period.",
+        ),
+        req(
+            "renewal_period",
+            Ty::Integer { min: 1, max: 300 },
+            "Period in seconds.",
+        ),
+        req(
+            "counter_key",
+            S,
+            "Policy expression giving the key, e.g. `@(context.Request.Certificate?.Thumbprint)`.",
+        ),
+        opt(
+            "increment_condition",
+            S,
+            "Policy expression: count this call only when true.",
+        ),
     ],
     blocks: &[],
     statement: true,
@@ -888,7 +1351,11 @@ pub(super) static RETURN_RESPONSE: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`return-response`: ends the pipeline with this response.",
     attrs: &[
-        req("status_code", Ty::Integer { min: 100, max: 599 }, "Status code."),
+        req(
+            "status_code",
+            Ty::Integer { min: 100, max: 599 },
+            "Status code.",
+        ),
         opt("reason", S, "Reason phrase."),
         opt("headers", Ty::Map(&Ty::String), "Response headers."),
         opt("body", S, "Response body."),
@@ -908,8 +1375,19 @@ pub(super) static CORS: BlockSchema = BlockSchema {
         req("allowed_origins", Ty::List(&S), "Allowed origins."),
         opt("allowed_methods", Ty::List(&S), "Allowed methods."),
         req("allowed_headers", Ty::List(&S), "Allowed request headers."),
-        opt("expose_headers", Ty::List(&S), "Headers exposed to the browser."),
-        opt("preflight_result_max_age", Ty::Integer { min: 0, max: 2147483647 }, "Seconds a preflight result may be cached."),
+        opt(
+            "expose_headers",
+            Ty::List(&S),
+            "Headers exposed to the browser.",
+        ),
+        opt(
+            "preflight_result_max_age",
+            Ty::Integer {
+                min: 0,
+                max: 2147483647,
+            },
+            "Seconds a preflight result may be cached.",
+        ),
     ],
     blocks: &[],
     statement: true,
@@ -922,11 +1400,27 @@ pub(super) static VALIDATE_JWT: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "`validate-jwt`: validates a JSON web token.",
     attrs: &[
-        opt("header_name", S, "Header holding the token (default `Authorization`)."),
-        opt("failed_validation_httpcode", Ty::Integer { min: 100, max: 599 }, "Status returned when validation fails (default 401)."),
-        opt("failed_validation_error_message", S, "Error message returned when validation fails."),
+        opt(
+            "header_name",
+            S,
+            "Header holding the token (default `Authorization`).",
+        ),
+        opt(
+            "failed_validation_httpcode",
+            Ty::Integer { min: 100, max: 599 },
+            "Status returned when validation fails (default 401).",
+        ),
+        opt(
+            "failed_validation_error_message",
+            S,
+            "Error message returned when validation fails.",
+        ),
         opt("require_scheme", S, "Required scheme, e.g. `Bearer`."),
-        opt("openid_config_urls", Ty::List(&S), "OpenID configuration URLs."),
+        opt(
+            "openid_config_urls",
+            Ty::List(&S),
+            "OpenID configuration URLs.",
+        ),
         opt("audiences", Ty::List(&S), "Accepted audiences."),
         opt("issuers", Ty::List(&S), "Accepted issuers."),
     ],
@@ -941,7 +1435,11 @@ pub(super) static REQUIRED_CLAIM: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "A claim the token must carry; the label is the claim name.",
     attrs: &[
-        opt("match", Ty::Enum(&["all", "any"]), "Whether all or any of the values must be present (default `all`)."),
+        opt(
+            "match",
+            Ty::Enum(&["all", "any"]),
+            "Whether all or any of the values must be present (default `all`).",
+        ),
         opt("values", Ty::List(&S), "Accepted values."),
     ],
     blocks: &[],
@@ -954,8 +1452,7 @@ pub(super) static CHOOSE: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Many,
     doc: "`choose`: conditional policies.",
-    attrs: &[
-    ],
+    attrs: &[],
     blocks: &[&WHEN, &OTHERWISE],
     statement: true,
 };
@@ -966,9 +1463,11 @@ pub(super) static WHEN: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Many,
     doc: "A branch taken when `condition` is true; holds policy statements.",
-    attrs: &[
-        req("condition", S, "Policy expression, e.g. `@(context.Request.Certificate == null)`."),
-    ],
+    attrs: &[req(
+        "condition",
+        S,
+        "Policy expression, e.g. `@(context.Request.Certificate == null)`.",
+    )],
     blocks: STATEMENTS,
     statement: false,
 };
@@ -979,8 +1478,7 @@ pub(super) static OTHERWISE: BlockSchema = BlockSchema {
     kind: None,
     repeat: Repeat::Once,
     doc: "The branch taken when no `when` matched; holds policy statements.",
-    attrs: &[
-    ],
+    attrs: &[],
     blocks: STATEMENTS,
     statement: false,
 };

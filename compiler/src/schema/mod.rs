@@ -5,6 +5,7 @@
 //! attributes the schema has already checked. Adding an attribute starts here.
 
 mod blocks;
+pub mod reference;
 
 pub use blocks::{policy_statement_names, ROOT};
 
@@ -214,16 +215,30 @@ mod tests {
         }
         let mut names = BTreeSet::new();
         for a in schema.attrs {
-            assert!(names.insert(a.name), "{}: attribute {} twice", schema.name, a.name);
+            assert!(
+                names.insert(a.name),
+                "{}: attribute {} twice",
+                schema.name,
+                a.name
+            );
             assert!(!a.doc.is_empty(), "{}.{} has no doc", schema.name, a.name);
         }
         for b in schema.blocks {
-            assert!(names.insert(b.name), "{}: {} is both attribute and block", schema.name, b.name);
+            assert!(
+                names.insert(b.name),
+                "{}: {} is both attribute and block",
+                schema.name,
+                b.name
+            );
             walk(b, seen);
         }
         if let Some(kind) = schema.kind {
             assert_eq!(kind.block_name(), schema.name);
-            assert!(schema.label.is_some(), "entity {} needs a label", schema.name);
+            assert!(
+                schema.label.is_some(),
+                "entity {} needs a label",
+                schema.name
+            );
         }
     }
 

@@ -112,7 +112,13 @@ pub fn load_tree(world: &dyn World, root: &str, diagnostics: &mut Vec<Diagnostic
         call: None,
         children: Vec::new(),
     });
-    load_children(world, &mut tree, InstanceId(0), &mut vec![root], diagnostics);
+    load_children(
+        world,
+        &mut tree,
+        InstanceId(0),
+        &mut vec![root],
+        diagnostics,
+    );
     tree
 }
 
@@ -199,7 +205,9 @@ pub fn read_text(
                     span,
                     format!("cannot read `{file_path}`: {err}"),
                 )
-                .with_help("check the path; it is relative to the directory of the file that names it"),
+                .with_help(
+                    "check the path; it is relative to the directory of the file that names it",
+                ),
             );
             return None;
         }
@@ -297,10 +305,20 @@ fn load_children(
         let source_dir = path::normalize(&path::join(&tree.instance(parent).dir, &call.source));
         if let Some(pos) = stack.iter().position(|d| *d == source_dir) {
             let message = if pos + 1 == stack.len() {
-                format!("module `{}` calls the module it is declared in (`{}`)", call.name, shown(&source_dir))
+                format!(
+                    "module `{}` calls the module it is declared in (`{}`)",
+                    call.name,
+                    shown(&source_dir)
+                )
             } else {
                 let chain: Vec<&str> = stack[pos..].iter().map(|s| shown_str(s)).collect();
-                format!("module `{}` leads back to `{}`: {} → {}", call.name, shown(&source_dir), chain.join(" → "), shown(&source_dir))
+                format!(
+                    "module `{}` leads back to `{}`: {} → {}",
+                    call.name,
+                    shown(&source_dir),
+                    chain.join(" → "),
+                    shown(&source_dir)
+                )
             };
             diagnostics.push(
                 Diagnostic::new(&codes::MODULE_CYCLE, call.source_span, message)
@@ -391,7 +409,11 @@ fn module_calls(
             // `module "name"`: the header, not the whole block, so that labels stay readable.
             let start = span_of(parsed.file, &block.ident, whole);
             let end = span_of(parsed.file, label, start);
-            let block_span = Span { file: parsed.file, start: start.start, end: end.end.max(start.end) };
+            let block_span = Span {
+                file: parsed.file,
+                start: start.start,
+                end: end.end.max(start.end),
+            };
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
                 diagnostics.push(
                     Diagnostic::new(

@@ -120,7 +120,10 @@ impl World for MemoryWorld {
             .collect();
         let dir_exists = dir.is_empty() || self.files.keys().any(|p| p.starts_with(&prefix));
         if !dir_exists {
-            return Err(io::Error::new(io::ErrorKind::NotFound, "No such file or directory"));
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "No such file or directory",
+            ));
         }
         Ok(names)
     }

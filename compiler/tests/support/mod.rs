@@ -24,7 +24,10 @@ impl FixtureWorld {
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();
-        FixtureWorld { fs: FsWorld::new(dir), env }
+        FixtureWorld {
+            fs: FsWorld::new(dir),
+            env,
+        }
     }
 }
 
@@ -45,7 +48,10 @@ impl World for FixtureWorld {
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// Loads the topology in `dir` with the fixture's environment.

@@ -24,7 +24,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Str
 }
 
 /// Renders every diagnostic, without the summary line (`--quiet`).
-pub fn render_without_summary(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+pub fn render_without_summary(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    color: bool,
+) -> String {
     let config = Config {
         chars: Chars::ascii(),
         ..Config::default()
