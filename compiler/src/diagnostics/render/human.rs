@@ -48,7 +48,7 @@ fn render_one(
     color: bool,
 ) -> String {
     let mut buffer = new_buffer(color);
-    match term::emit_to_write_style(&mut buffer, config, files, &to_codespan(diagnostic)) {
+    match term::emit_to_write_style(&mut buffer, config, files, &to_codespan(diagnostic, files.0)) {
         Ok(()) => buffer_to_string(buffer),
         // A span that does not fit its file is a gatehouse bug, but the finding must still
         // reach the user, so it is printed without a snippet.
@@ -56,7 +56,17 @@ fn render_one(
     }
 }
 
-fn to_codespan(diagnostic: &Diagnostic) -> cs::Diagnostic<FileId> {
+fn to_codespan(diagnostic: &Diagnostic, sources: &Sources) -> cs::Diagnostic<FileId> {
+    // A finding about a whole file or directory that has no text (an empty topology
+    // directory, a binary file) names the path instead of showing an empty excerpt.
+    let primary_file = sources.get(diagnostic.primary.span.file);
+    if primary_file.text.is_empty() {
+        return cs::Diagnostic::new(severity(diagnostic.severity))
+            .with_code(diagnostic.code.code)
+            .with_message(&diagnostic.message)
+            .with_notes_iter(std::iter::once(format!("in: {}", primary_file.path)))
+            .with_notes_iter(diagnostic.help.iter().map(|help| format!("help: {help}")));
+    }
     let primary = cs::Label::primary(
         diagnostic.primary.span.file,
         diagnostic.primary.span.range(),
