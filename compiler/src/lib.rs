@@ -5,11 +5,13 @@
 //! shared by all stages; only [`cli`] reads files, the environment and the clock.
 #![forbid(unsafe_code)]
 
+pub mod certs;
 pub mod checks;
 pub mod cli;
 pub mod diagnostics;
 pub mod eval;
 pub mod fmt;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod schema;
