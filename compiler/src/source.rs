@@ -126,6 +126,11 @@ impl Sources {
         &self.files[id.0 as usize]
     }
 
+    /// The file, or `None` for an id that is not in these sources.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()

@@ -407,3 +407,79 @@ fn an_error_inside_a_module_points_at_the_module_file_and_the_call() {
         "{text}"
     );
 }
+
+#[test]
+fn a_root_reference_variable_can_be_set_on_the_command_line() {
+    let world = gatehouse::syntax::MemoryWorld::new().with_file("ca.pem", "x").with_file(
+        "main.hcl",
+        "variable \"ca\" {\n  type = certificate\n}\n\ncertificate \"partner\" {\n  ca_chain = file(\"ca.pem\")\n}\n\napp_gateway \"gw\" {\n  sku = \"WAF_v2\"\n\n  ssl_profile \"p\" {\n    trusted_client_cas = [var.ca]\n  }\n}\n",
+    );
+    let mut options = gatehouse::eval::Options::default();
+    options
+        .vars
+        .insert("ca".into(), "certificate.partner".into());
+    let loaded = gatehouse::load::load(&world, "", &options);
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "{}",
+        support::render(&loaded)
+    );
+    assert_eq!(
+        loaded.model.ssl_profiles[0].trusted_client_cas[0].id,
+        CertificateId(0)
+    );
+}
+
+#[test]
+fn base_inside_choose_is_rejected() {
+    let world = gatehouse::syntax::MemoryWorld::new().with_file(
+        "main.hcl",
+        r#"api_management "m" {
+  sku             = "Developer"
+  publisher_name  = "C"
+  publisher_email = "c@contoso.com"
+
+  policy {
+    inbound {
+      choose {
+        when {
+          condition = "@(true)"
+
+          base {}
+        }
+      }
+    }
+  }
+}
+"#,
+    );
+    let loaded = gatehouse::load::load(&world, "", &Default::default());
+    let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code.code).collect();
+    assert_eq!(codes, ["GH002"], "{}", support::render(&loaded));
+}
+
+#[test]
+fn objects_compare_by_content() {
+    let world = gatehouse::syntax::MemoryWorld::new().with_file(
+        "main.hcl",
+        "locals {\n  same = { a = 1, b = \"x\" } == { b = \"x\", a = 1 }\n  differ = { a = 1 } == { a = 2 }\n}\n\noutput \"same\" {\n  value = local.same\n}\n\noutput \"differ\" {\n  value = local.differ\n}\n",
+    );
+    let loaded = gatehouse::load::load(&world, "", &Default::default());
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "{}",
+        support::render(&loaded)
+    );
+    let value = |name: &str| {
+        loaded
+            .model
+            .outputs
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap()
+            .value
+            .as_bool()
+    };
+    assert_eq!(value("same"), Some(true));
+    assert_eq!(value("differ"), Some(false));
+}

@@ -59,9 +59,13 @@ pub struct X509Facts {
 
 impl X509Facts {
     pub fn from_der(der: &[u8]) -> Result<X509Facts, String> {
-        let (rest, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| format!("not a valid X.509 certificate ({e})"))?;
+        let (rest, cert) = x509_parser::parse_x509_certificate(der)
+            .map_err(|e| format!("not a valid X.509 certificate ({e})"))?;
         if !rest.is_empty() {
-            return Err(format!("{} bytes of garbage follow the certificate", rest.len()));
+            return Err(format!(
+                "{} bytes of garbage follow the certificate",
+                rest.len()
+            ));
         }
         Ok(facts(&cert, der))
     }
@@ -80,9 +84,10 @@ impl X509Facts {
         if child.issuer != self.subject {
             return false;
         }
-        let (Ok((_, parent)), Ok((_, cert))) =
-            (x509_parser::parse_x509_certificate(&self.der), x509_parser::parse_x509_certificate(&child.der))
-        else {
+        let (Ok((_, parent)), Ok((_, cert))) = (
+            x509_parser::parse_x509_certificate(&self.der),
+            x509_parser::parse_x509_certificate(&child.der),
+        ) else {
             return false;
         };
         cert.verify_signature(Some(parent.public_key())).is_ok()
@@ -135,7 +140,9 @@ fn facts(cert: &X509Certificate<'_>, der: &[u8]) -> X509Facts {
     let self_signed = self_issued && cert.verify_signature(None).is_ok();
     let spki = cert.public_key();
     let key = match spki.parsed() {
-        Ok(PublicKey::RSA(rsa)) => KeyKind::Rsa { bits: modulus_bits(rsa.modulus) },
+        Ok(PublicKey::RSA(rsa)) => KeyKind::Rsa {
+            bits: modulus_bits(rsa.modulus),
+        },
         Ok(PublicKey::EC(point)) => {
             let curve = spki
                 .algorithm
@@ -144,7 +151,10 @@ fn facts(cert: &X509Certificate<'_>, der: &[u8]) -> X509Facts {
                 .and_then(|p| p.as_oid().ok())
                 .map(|oid| curve_name(&oid.to_id_string()))
                 .unwrap_or_else(|| "unknown".to_string());
-            KeyKind::Ec { bits: point.key_size(), curve }
+            KeyKind::Ec {
+                bits: point.key_size(),
+                curve,
+            }
         }
         _ => KeyKind::Other(spki.algorithm.algorithm.to_id_string()),
     };
@@ -157,8 +167,17 @@ fn facts(cert: &X509Certificate<'_>, der: &[u8]) -> X509Facts {
         subject,
         issuer,
         common_name,
-        serial: cert.raw_serial().iter().map(|b| format!("{b:02X}")).collect::<String>().trim_start_matches("00").to_string(),
-        thumbprint: Sha1::digest(der).iter().map(|b| format!("{b:02X}")).collect(),
+        serial: cert
+            .raw_serial()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<String>()
+            .trim_start_matches("00")
+            .to_string(),
+        thumbprint: Sha1::digest(der)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect(),
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),
         is_ca,

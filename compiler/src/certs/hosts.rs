@@ -7,7 +7,10 @@ use super::X509Facts;
 /// Whether the certificate is valid for `host`.
 pub fn covers(cert: &X509Facts, host: &str) -> bool {
     if cert.dns_names.is_empty() {
-        return cert.common_name.as_deref().is_some_and(|cn| matches_host(cn, host));
+        return cert
+            .common_name
+            .as_deref()
+            .is_some_and(|cn| matches_host(cn, host));
     }
     cert.dns_names.iter().any(|name| matches_host(name, host))
 }
@@ -35,7 +38,10 @@ mod tests {
         assert!(matches_host("*.Contoso.com", "API.contoso.COM"));
         assert!(!matches_host("*.contoso.com", "contoso.com"));
         assert!(!matches_host("*.contoso.com", "a.b.contoso.com"));
-        assert!(!matches_host("*.com", "contoso.com"), "no wildcard over a public suffix-like single label");
+        assert!(
+            !matches_host("*.com", "contoso.com"),
+            "no wildcard over a public suffix-like single label"
+        );
         assert!(matches_host("api.contoso.com.", "api.contoso.com"));
         assert!(!matches_host("api.contoso.com", "gw.contoso.com"));
     }

@@ -17,12 +17,21 @@ pub(super) enum Format {
 
 fn unreadable(reason: impl Into<String>, help: impl Into<String>) -> CertFacts {
     CertFacts {
-        problem: Some(Problem::Unreadable { reason: reason.into(), help: help.into() }),
+        problem: Some(Problem::Unreadable {
+            reason: reason.into(),
+            help: help.into(),
+        }),
         ..CertFacts::default()
     }
 }
 
-pub(super) fn read(world: &dyn World, path: &str, format: Format, password: Option<&str>, key_file: Option<&str>) -> CertFacts {
+pub(super) fn read(
+    world: &dyn World,
+    path: &str,
+    format: Format,
+    password: Option<&str>,
+    key_file: Option<&str>,
+) -> CertFacts {
     let bytes = match world.read(path) {
         Ok(bytes) => bytes,
         Err(err) => return unreadable(format!("cannot read `{path}`: {err}"), "check the path"),
@@ -41,7 +50,10 @@ pub(super) fn read(world: &dyn World, path: &str, format: Format, password: Opti
         ),
         (Format::Pfx, false) => read_pfx(&bytes, path, password),
         (Format::Guess, false) => match X509Facts::from_der(&bytes) {
-            Ok(cert) => CertFacts { chain: vec![cert], ..CertFacts::default() },
+            Ok(cert) => CertFacts {
+                chain: vec![cert],
+                ..CertFacts::default()
+            },
             Err(_) => read_pfx(&bytes, path, password),
         },
     };
@@ -59,7 +71,9 @@ pub(super) fn read(world: &dyn World, path: &str, format: Format, password: Opti
                     )
                 }
             },
-            Err(err) => return unreadable(format!("cannot read `{key_path}`: {err}"), "check the path"),
+            Err(err) => {
+                return unreadable(format!("cannot read `{key_path}`: {err}"), "check the path")
+            }
         }
     }
     facts
@@ -95,21 +109,40 @@ fn read_pem(bytes: &[u8], path: &str) -> CertFacts {
     }
     if chain.is_empty() {
         let (reason, help) = if has_key {
-            (format!("`{path}` holds a private key, not a certificate"), "name the certificate file here; a PEM key goes in `private_key`")
+            (
+                format!("`{path}` holds a private key, not a certificate"),
+                "name the certificate file here; a PEM key goes in `private_key`",
+            )
         } else if let Some(label) = labels.first() {
-            (format!("`{path}` holds a `{label}` PEM block, not a certificate"), "name a file with `-----BEGIN CERTIFICATE-----` blocks")
+            (
+                format!("`{path}` holds a `{label}` PEM block, not a certificate"),
+                "name a file with `-----BEGIN CERTIFICATE-----` blocks",
+            )
         } else {
-            (format!("`{path}` holds no PEM certificate"), "name a file with `-----BEGIN CERTIFICATE-----` blocks")
+            (
+                format!("`{path}` holds no PEM certificate"),
+                "name a file with `-----BEGIN CERTIFICATE-----` blocks",
+            )
         };
         return unreadable(reason, help);
     }
-    CertFacts { chain, has_private_key: has_key, ..CertFacts::default() }
+    CertFacts {
+        chain,
+        has_private_key: has_key,
+        ..CertFacts::default()
+    }
 }
 
 fn read_der(bytes: &[u8], path: &str) -> CertFacts {
     match X509Facts::from_der(bytes) {
-        Ok(cert) => CertFacts { chain: vec![cert], ..CertFacts::default() },
-        Err(err) => unreadable(format!("`{path}` is not a DER certificate: {err}"), "name a `.cer`/`.der` certificate file, or use `pfx` for PKCS#12"),
+        Ok(cert) => CertFacts {
+            chain: vec![cert],
+            ..CertFacts::default()
+        },
+        Err(err) => unreadable(
+            format!("`{path}` is not a DER certificate: {err}"),
+            "name a `.cer`/`.der` certificate file, or use `pfx` for PKCS#12",
+        ),
     }
 }
 
@@ -123,7 +156,11 @@ fn read_pfx(bytes: &[u8], path: &str, password: Option<&str>) -> CertFacts {
             ..CertFacts::default()
         };
     };
-    let store = match p12_keystore::KeyStore::from_pkcs12(bytes, password, p12_keystore::Pkcs12ImportPolicy::Relaxed) {
+    let store = match p12_keystore::KeyStore::from_pkcs12(
+        bytes,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    ) {
         Ok(store) => store,
         Err(p12_keystore::error::Error::MacError(_)) => {
             return CertFacts {
@@ -135,7 +172,10 @@ fn read_pfx(bytes: &[u8], path: &str, password: Option<&str>) -> CertFacts {
             }
         }
         Err(err) => {
-            return unreadable(format!("`{path}` is not a readable PKCS#12 file: {err}"), "re-export the certificate as PFX with its chain and key")
+            return unreadable(
+                format!("`{path}` is not a readable PKCS#12 file: {err}"),
+                "re-export the certificate as PFX with its chain and key",
+            )
         }
     };
     let mut chain = Vec::new();
@@ -162,9 +202,17 @@ fn read_pfx(bytes: &[u8], path: &str, password: Option<&str>) -> CertFacts {
         }
     }
     if chain.is_empty() {
-        return unreadable(format!("`{path}` holds no certificate"), "export the PFX with its certificate");
+        return unreadable(
+            format!("`{path}` holds no certificate"),
+            "export the PFX with its certificate",
+        );
     }
-    CertFacts { chain, has_private_key: has_key, key_matches: matches, ..CertFacts::default() }
+    CertFacts {
+        chain,
+        has_private_key: has_key,
+        key_matches: matches,
+        ..CertFacts::default()
+    }
 }
 
 fn pem_private_key(bytes: &[u8]) -> Option<(String, Vec<u8>)> {
@@ -178,7 +226,11 @@ fn pem_private_key(bytes: &[u8]) -> Option<(String, Vec<u8>)> {
 /// the key's format is not one ring reads (e.g. SEC1 EC keys, encrypted keys).
 fn key_matches(label: &str, der: &[u8], spki: &[u8]) -> Option<bool> {
     use ring::signature::{self, KeyPair};
-    let (_, info) = <x509_parser::x509::SubjectPublicKeyInfo as x509_parser::prelude::FromDer<_>>::from_der(spki).ok()?;
+    let (_, info) =
+        <x509_parser::x509::SubjectPublicKeyInfo as x509_parser::prelude::FromDer<_>>::from_der(
+            spki,
+        )
+        .ok()?;
     let public = info.subject_public_key.data.as_ref();
     let rsa = match label {
         "RSA PRIVATE KEY" => signature::RsaKeyPair::from_der(der).ok(),
@@ -192,7 +244,10 @@ fn key_matches(label: &str, der: &[u8], spki: &[u8]) -> Option<bool> {
         return None;
     }
     let rng = ring::rand::SystemRandom::new();
-    for alg in [&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &signature::ECDSA_P384_SHA384_ASN1_SIGNING] {
+    for alg in [
+        &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+        &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+    ] {
         if let Ok(pair) = signature::EcdsaKeyPair::from_pkcs8(alg, der, &rng) {
             return Some(pair.public_key().as_ref() == public);
         }

@@ -608,6 +608,7 @@ impl<'t> Evaluator<'t> {
                     ValueKind::Ref(Reference {
                         segments,
                         scopes: scope.to_vec(),
+                        declared: None,
                     }),
                     span,
                 ))
@@ -675,6 +676,8 @@ impl<'t> Evaluator<'t> {
                         ValueKind::Ref(r) => {
                             let mut r = r.clone();
                             r.segments.push(key.to_string());
+                            // A path into the block names another block than the variable's kind.
+                            r.declared = None;
                             Value::new(ValueKind::Ref(r), span)
                         }
                         _ => {
@@ -762,6 +765,12 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         }
         (ValueKind::Ref(x), ValueKind::Ref(y)) => x == y,
         (ValueKind::File(x), ValueKind::File(y)) => x == y,
+        (ValueKind::Object(x), ValueKind::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && values_equal(v, v2)))
+        }
+        (ValueKind::Secret(x), ValueKind::Secret(y)) => x == y,
         _ => false,
     }
 }

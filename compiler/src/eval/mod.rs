@@ -473,13 +473,47 @@ impl<'t> Evaluator<'t> {
             description: None,
         };
         for structure in block.body.iter() {
-            let Structure::Attribute(attr) = structure else {
-                continue;
+            let attr = match structure {
+                Structure::Attribute(attr) => attr,
+                Structure::Block(inner) => {
+                    let d = Diagnostic::new(
+                        &codes::UNKNOWN_BLOCK,
+                        self.span(file, &inner.ident),
+                        format!("an output has no `{}` block", inner.ident.as_str()),
+                    )
+                    .with_help(
+                        "an output has only the attributes `value`, `description` and `sensitive`",
+                    );
+                    self.report(id, d);
+                    continue;
+                }
             };
             match attr.key.as_str() {
                 "value" => decl.expr = Some(&attr.value),
-                "sensitive" => decl.sensitive = attr.value.as_bool().unwrap_or(false),
-                "description" => decl.description = attr.value.as_str().map(str::to_string),
+                "sensitive" => match attr.value.as_bool() {
+                    Some(b) => decl.sensitive = b,
+                    None => {
+                        let d = Diagnostic::new(
+                            &codes::WRONG_TYPE,
+                            self.span(file, &attr.value),
+                            "`sensitive` must be `true` or `false`",
+                        )
+                        .with_help("write `sensitive = true`");
+                        self.report(id, d);
+                    }
+                },
+                "description" => match attr.value.as_str() {
+                    Some(text) => decl.description = Some(text.to_string()),
+                    None => {
+                        let d = Diagnostic::new(
+                            &codes::WRONG_TYPE,
+                            self.span(file, &attr.value),
+                            "`description` must be a literal string",
+                        )
+                        .with_help("quote the description");
+                        self.report(id, d);
+                    }
+                },
                 other => {
                     let help = match did_you_mean(other, ["value", "description", "sensitive"]) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -633,6 +667,7 @@ impl<'t> Evaluator<'t> {
             self.report(id, d);
             return None;
         }
+        let value = declare_kinds(value, &ty, decl_span);
         Some(if sensitive {
             into_secret(value, name)
         } else {
@@ -723,6 +758,26 @@ impl<'t> Evaluator<'t> {
                     entries.push((key, self.literal_input(v.expr(), span)?));
                 }
                 ValueKind::Object(entries)
+            }
+            Expression::Traversal(t) => {
+                // `--var ca=certificate.partner_ca`: a reference, resolved at the root.
+                let Expression::Variable(root) = &t.expr else {
+                    return None;
+                };
+                let mut segments = vec![root.as_str().to_string()];
+                for op in &t.operators {
+                    match op.value() {
+                        hcl_edit::expr::TraversalOperator::GetAttr(a) => {
+                            segments.push(a.as_str().to_string())
+                        }
+                        _ => return None,
+                    }
+                }
+                ValueKind::Ref(Reference {
+                    segments,
+                    scopes: vec![String::new()],
+                    declared: None,
+                })
             }
             _ => ValueKind::String(expr.to_string().trim().to_string()),
         };
@@ -837,6 +892,37 @@ impl<'t> Evaluator<'t> {
     }
 }
 
+/// Records on references the block kind their variable declares, so that the model can report
+/// a reference of another kind against the variable.
+fn declare_kinds(value: Value, ty: &VarType, decl: Span) -> Value {
+    let span = value.span;
+    match (ty, value.kind) {
+        (VarType::Ref(kind), ValueKind::Ref(mut r)) => {
+            r.declared.get_or_insert((*kind, decl));
+            Value::new(ValueKind::Ref(r), span)
+        }
+        (VarType::List(inner), ValueKind::List(items)) => Value::new(
+            ValueKind::List(
+                items
+                    .into_iter()
+                    .map(|v| declare_kinds(v, inner, decl))
+                    .collect(),
+            ),
+            span,
+        ),
+        (VarType::Map(inner), ValueKind::Object(entries)) => Value::new(
+            ValueKind::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, declare_kinds(v, inner, decl)))
+                    .collect(),
+            ),
+            span,
+        ),
+        (_, kind) => Value::new(kind, span),
+    }
+}
+
 /// Marks a sensitive variable's string values as secrets.
 fn into_secret(value: Value, name: &str) -> Value {
     match value.kind {
@@ -846,6 +932,15 @@ fn into_secret(value: Value, name: &str) -> Value {
         ),
         ValueKind::List(items) => Value::new(
             ValueKind::List(items.into_iter().map(|v| into_secret(v, name)).collect()),
+            value.span,
+        ),
+        ValueKind::Object(entries) => Value::new(
+            ValueKind::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, into_secret(v, name)))
+                    .collect(),
+            ),
             value.span,
         ),
         kind => Value::new(kind, value.span),

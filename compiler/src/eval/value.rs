@@ -84,6 +84,9 @@ pub struct Reference {
     /// Addresses of the enclosing blocks, innermost first, ending with the module's root
     /// (`"module.edge."` prefix included, `""` for the root module).
     pub scopes: Vec<String>,
+    /// Set when the reference passed through a variable typed as a block kind
+    /// (`type = certificate`): the kind and the variable's declaration, checked on resolution.
+    pub declared: Option<(crate::schema::Kind, Span)>,
 }
 
 impl Reference {
@@ -157,6 +160,7 @@ mod tests {
         let r = Reference {
             segments: vec!["backend".into(), "orders".into()],
             scopes: vec!["module.m.api_management.main".into(), "module.m.".into()],
+            declared: None,
         };
         let c: Vec<String> = r.candidates().collect();
         assert_eq!(

@@ -104,16 +104,17 @@ impl<'m> Graph<'m> {
     /// instance is not in an internal virtual network and its public endpoint is on.
     pub fn hostname_directly_reachable(&self, hostname: HostnameId) -> bool {
         let apim = &self.model[self.model[hostname].api_management];
-        apim.virtual_network_type.value != VirtualNetworkType::Internal && apim.public_network_access.value
+        apim.virtual_network_type.value != VirtualNetworkType::Internal
+            && apim.public_network_access.value
     }
 
     /// Whether every hostname serving `api` is reached only through Application Gateway.
     pub fn api_only_behind_app_gateway(&self, api: ApiId) -> bool {
         let hostnames = self.hostnames_serving(api);
         !hostnames.is_empty()
-            && hostnames
-                .iter()
-                .all(|h| !self.listeners_routing_to(*h).is_empty() && !self.hostname_directly_reachable(*h))
+            && hostnames.iter().all(|h| {
+                !self.listeners_routing_to(*h).is_empty() && !self.hostname_directly_reachable(*h)
+            })
     }
 
     /// The policy chain of an operation (or, with `None`, of the API itself): global, the API's
@@ -131,7 +132,11 @@ impl<'m> Graph<'m> {
     }
 
     /// Policies in effect for `operation` of `api` (`None`: a call matching no operation).
-    pub fn effective_policy(&self, api: ApiId, operation: Option<OperationId>) -> EffectivePolicy<'m> {
+    pub fn effective_policy(
+        &self,
+        api: ApiId,
+        operation: Option<OperationId>,
+    ) -> EffectivePolicy<'m> {
         let levels = self.scopes(api, operation);
         let model: &'m Model = self.model;
         let section = |pick: fn(&Policy) -> &Section| {
@@ -148,12 +153,17 @@ impl<'m> Graph<'m> {
     }
 
     /// The effective policies of every operation of `api`, or of the API when it has none.
-    pub fn effective_policies(&self, api: ApiId) -> Vec<(Option<OperationId>, EffectivePolicy<'m>)> {
+    pub fn effective_policies(
+        &self,
+        api: ApiId,
+    ) -> Vec<(Option<OperationId>, EffectivePolicy<'m>)> {
         let ops = &self.model[api].operations;
         if ops.is_empty() {
             return vec![(None, self.effective_policy(api, None))];
         }
-        ops.iter().map(|o| (Some(*o), self.effective_policy(api, Some(*o)))).collect()
+        ops.iter()
+            .map(|o| (Some(*o), self.effective_policy(api, Some(*o))))
+            .collect()
     }
 
     /// Who reads certificate `cert`: gateways (listener and trusted certificates), instances
@@ -164,12 +174,23 @@ impl<'m> Graph<'m> {
         let named = m[cert].identity.map(|r| r.id);
         let mut out = Vec::new();
         let mut push = |resource: NodeRef, identity: Option<IdentityId>, span: Span| {
-            let r = Reader { resource, identity: identity.or(named), span };
+            let r = Reader {
+                resource,
+                identity: identity.or(named),
+                span,
+            };
             if !out.contains(&r) {
                 out.push(r);
             }
         };
-        for kind in [EdgeKind::ServerCertificate, EdgeKind::TrustsClientCa, EdgeKind::TrustsRoot, EdgeKind::ClientCertificate, EdgeKind::CaStoreEntry, EdgeKind::PolicyCertificate] {
+        for kind in [
+            EdgeKind::ServerCertificate,
+            EdgeKind::TrustsClientCa,
+            EdgeKind::TrustsRoot,
+            EdgeKind::ClientCertificate,
+            EdgeKind::CaStoreEntry,
+            EdgeKind::PolicyCertificate,
+        ] {
             for (source, span) in self.sources(node, kind) {
                 match source {
                     NodeRef::Listener(l) => {
@@ -184,9 +205,17 @@ impl<'m> Graph<'m> {
                         let gw = m[s].app_gateway;
                         push(NodeRef::AppGateway(gw), m[gw].identity.map(|r| r.id), span)
                     }
-                    NodeRef::Hostname(h) => push(NodeRef::ApiManagement(m[h].api_management), m[h].identity.map(|r| r.id), span),
-                    NodeRef::Backend(b) => push(NodeRef::ApiManagement(m[b].api_management), None, span),
-                    NodeRef::CaCertificate(c) => push(NodeRef::ApiManagement(m[c].api_management), None, span),
+                    NodeRef::Hostname(h) => push(
+                        NodeRef::ApiManagement(m[h].api_management),
+                        m[h].identity.map(|r| r.id),
+                        span,
+                    ),
+                    NodeRef::Backend(b) => {
+                        push(NodeRef::ApiManagement(m[b].api_management), None, span)
+                    }
+                    NodeRef::CaCertificate(c) => {
+                        push(NodeRef::ApiManagement(m[c].api_management), None, span)
+                    }
                     NodeRef::Policy(p) => {
                         let apim = self.policy_instance(p);
                         push(NodeRef::ApiManagement(apim), None, span)
@@ -217,22 +246,35 @@ impl<'m> Graph<'m> {
             NodeRef::AppGateway(g) => m[g].identity.iter().map(|r| r.id).collect(),
             _ => Vec::new(),
         };
-        ids.into_iter().find(|i| m[*i].kind.value == IdentityType::SystemAssigned)
+        ids.into_iter()
+            .find(|i| m[*i].kind.value == IdentityType::SystemAssigned)
     }
 
     /// Whether `identity` may read secrets of `vault` under the vault's permission model:
     /// a Key Vault Secrets User (or broader) role with RBAC, or Get (and, when `needs_list`,
     /// List) on secrets in an access policy.
-    pub fn can_read_secrets(&self, identity: IdentityId, vault: KeyVaultId, needs_list: bool) -> bool {
+    pub fn can_read_secrets(
+        &self,
+        identity: IdentityId,
+        vault: KeyVaultId,
+        needs_list: bool,
+    ) -> bool {
         let m = self.model;
         match m[vault].permission_model.value {
             PermissionModel::Rbac => m[identity].role_assignments.iter().any(|ra| {
                 ra.scope.is_some_and(|s| s.id == vault)
-                    && matches!(ra.role.value.as_str(), "Key Vault Secrets User" | "Key Vault Secrets Officer" | "Key Vault Administrator")
+                    && matches!(
+                        ra.role.value.as_str(),
+                        "Key Vault Secrets User"
+                            | "Key Vault Secrets Officer"
+                            | "Key Vault Administrator"
+                    )
             }),
             PermissionModel::AccessPolicy => m[vault].access_policies.iter().any(|ap| {
                 let has = |p: &str| ap.secret_permissions.iter().any(|s| s.value == p);
-                ap.identity.is_some_and(|i| i.id == identity) && has("Get") && (!needs_list || has("List"))
+                ap.identity.is_some_and(|i| i.id == identity)
+                    && has("Get")
+                    && (!needs_list || has("List"))
             }),
         }
     }
@@ -240,8 +282,16 @@ impl<'m> Graph<'m> {
 
 /// Appends the statements of levels `..upto` for one section, expanding `<base />` into the
 /// level above. A level with no policy inherits: it behaves as `<base />` alone.
-fn expand<'m>(model: &'m Model, levels: &[Vec<PolicyId>], upto: usize, pick: fn(&Policy) -> &Section, out: &mut Vec<EffectiveStatement<'m>>) {
-    let Some(level) = upto.checked_sub(1) else { return };
+fn expand<'m>(
+    model: &'m Model,
+    levels: &[Vec<PolicyId>],
+    upto: usize,
+    pick: fn(&Policy) -> &Section,
+    out: &mut Vec<EffectiveStatement<'m>>,
+) {
+    let Some(level) = upto.checked_sub(1) else {
+        return;
+    };
     let policies = &levels[level];
     if policies.is_empty() {
         expand(model, levels, level, pick, out);
@@ -257,7 +307,10 @@ fn expand<'m>(model: &'m Model, levels: &[Vec<PolicyId>], upto: usize, pick: fn(
                     parent_expanded = true;
                 }
             } else {
-                out.push(EffectiveStatement { policy: *policy, statement });
+                out.push(EffectiveStatement {
+                    policy: *policy,
+                    statement,
+                });
             }
         }
     }

@@ -78,16 +78,32 @@ pub fn dot(g: &Graph) -> String {
     let nodes: Vec<NodeRef> = g.graph.node_weights().copied().collect();
     let id = |n: NodeRef| quote(&g.address(n));
     let label = |n: NodeRef| quote(&format!("{}\n{}", kind_name(n), g.address(n)));
-    let containers: Vec<NodeRef> = nodes.iter().copied().filter(|n| matches!(n, NodeRef::AppGateway(_) | NodeRef::ApiManagement(_))).collect();
+    let containers: Vec<NodeRef> = nodes
+        .iter()
+        .copied()
+        .filter(|n| matches!(n, NodeRef::AppGateway(_) | NodeRef::ApiManagement(_)))
+        .collect();
     for (i, c) in containers.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label={};\n    style=dashed;", quote(&g.address(*c)));
-        let _ = writeln!(out, "    {} [label={}, shape=component];", id(*c), label(*c));
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_{i} {{\n    label={};\n    style=dashed;",
+            quote(&g.address(*c))
+        );
+        let _ = writeln!(
+            out,
+            "    {} [label={}, shape=component];",
+            id(*c),
+            label(*c)
+        );
         for n in nodes.iter().filter(|n| cluster(g, **n) == Some(*c)) {
             let _ = writeln!(out, "    {} [label={}];", id(*n), label(*n));
         }
         out.push_str("  }\n");
     }
-    for n in nodes.iter().filter(|n| cluster(g, **n).is_none() && !containers.contains(n)) {
+    for n in nodes
+        .iter()
+        .filter(|n| cluster(g, **n).is_none() && !containers.contains(n))
+    {
         let shape = match n {
             NodeRef::Certificate(_) => "note",
             NodeRef::KeyVault(_) => "cylinder",
@@ -99,10 +115,21 @@ pub fn dot(g: &Graph) -> String {
     for e in g.graph.edge_indices() {
         let (a, b) = g.graph.edge_endpoints(e).expect("edge");
         let kind = g.graph[e].kind;
-        if kind == EdgeKind::Contains && matches!(g.graph[a], NodeRef::AppGateway(_) | NodeRef::ApiManagement(_)) {
+        if kind == EdgeKind::Contains
+            && matches!(
+                g.graph[a],
+                NodeRef::AppGateway(_) | NodeRef::ApiManagement(_)
+            )
+        {
             continue; // drawn by the cluster
         }
-        let _ = writeln!(out, "  {} -> {} [label={}];", id(g.graph[a]), id(g.graph[b]), quote(&edge_name(kind)));
+        let _ = writeln!(
+            out,
+            "  {} -> {} [label={}];",
+            id(g.graph[a]),
+            id(g.graph[b]),
+            quote(&edge_name(kind))
+        );
     }
     out.push_str("}\n");
     out
@@ -170,7 +197,13 @@ pub fn json(g: &Graph, sources: &Sources) -> String {
         .map(|n| {
             let p = sources.position(decl_span(g, *n));
             let address = g.address(*n);
-            JsonNode { name: address.rsplit('.').next().unwrap_or("").to_string(), id: address, kind: kind_name(*n), file: p.path, line: p.line }
+            JsonNode {
+                name: address.rsplit('.').next().unwrap_or("").to_string(),
+                id: address,
+                kind: kind_name(*n),
+                file: p.path,
+                line: p.line,
+            }
         })
         .collect();
     let edges = g
@@ -179,11 +212,22 @@ pub fn json(g: &Graph, sources: &Sources) -> String {
         .map(|e| {
             let (a, b) = g.graph.edge_endpoints(e).expect("edge");
             let p = sources.position(g.graph[e].span);
-            JsonEdge { from: g.address(g.graph[a]), to: g.address(g.graph[b]), kind: edge_name(g.graph[e].kind), file: p.path, line: p.line, column: p.column }
+            JsonEdge {
+                from: g.address(g.graph[a]),
+                to: g.address(g.graph[b]),
+                kind: edge_name(g.graph[e].kind),
+                file: p.path,
+                line: p.line,
+                column: p.column,
+            }
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&JsonGraph { version: 1, nodes, edges }).expect("graph serializes");
+    let mut text = serde_json::to_string_pretty(&JsonGraph {
+        version: 1,
+        nodes,
+        edges,
+    })
+    .expect("graph serializes");
     text.push('\n');
     text
 }
-

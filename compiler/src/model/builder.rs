@@ -325,15 +325,30 @@ impl Builder<'_> {
         });
         let expected_names: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
         let expected_text = expected_names.join(" or ");
+        if let (Some((declared, decl_span)), Some((kind, _, address))) =
+            (reference.declared, &found)
+        {
+            if declared != *kind {
+                let d = Diagnostic::new(
+                    &codes::MODULE_INPUT,
+                    value.span,
+                    format!("`{text}` is a `{kind}`, but the variable it is passed to is declared as `{declared}`"),
+                )
+                .with_label(decl_span, format!("declared as `{declared}` here"))
+                .with_label(self.index[address].2, format!("`{address}` is declared here"))
+                .with_help(format!("pass a reference to a `{declared}` block"))
+                .with_address(node.address.clone());
+                self.report(node, d);
+                return None;
+            }
+        }
         match found {
             Some((kind, index, _)) if expected.contains(&kind) => Some((kind, index, value.span)),
             Some((kind, _, address)) => {
                 let d = Diagnostic::new(
                     &codes::WRONG_TYPE,
                     value.span,
-                    format!(
-                        "expected a reference to a {expected_text}, but `{text}` is a `{kind}`"
-                    ),
+                    format!("expected a reference to {expected_text}, but `{text}` is a `{kind}`"),
                 )
                 .with_label(
                     self.index[&address].2,

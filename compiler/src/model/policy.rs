@@ -260,6 +260,19 @@ impl Builder<'_> {
                 };
                 target.span = Some(section.span);
                 target.statements = self.statements(section);
+                let explicit_base = section.children_named("base").next();
+                if let (Some(base), Some(false)) = (
+                    explicit_base,
+                    section.value("inherit").and_then(|v| v.as_bool()),
+                ) {
+                    let d = Diagnostic::new(
+                        &codes::CONFLICTING_ATTRIBUTES,
+                        base.ident_span,
+                        format!("`{}` has `inherit = false` and a `base {{}}` statement", section.address),
+                    )
+                    .with_help("remove `base {}` to drop the inherited policies, or `inherit = false` to keep them");
+                    self.report(section, d);
+                }
             }
             // Typed sections inherit unless told not to: `<base />` first, as the APIM editor
             // writes it, when no `base {}` statement says where it runs.
@@ -328,7 +341,12 @@ impl Builder<'_> {
 
     fn statements(&mut self, parent: &Node) -> Vec<Statement> {
         let mut out = Vec::new();
-        for node in parent.children.iter().filter(|c| c.schema.statement) {
+        let in_branch = matches!(parent.name(), "when" | "otherwise");
+        for node in parent
+            .children
+            .iter()
+            .filter(|c| c.schema.statement && !(in_branch && c.name() == "base"))
+        {
             if let Some(s) = self.statement(node) {
                 out.push(s);
             }
@@ -483,6 +501,17 @@ impl Builder<'_> {
                     .collect(),
             }),
             "choose" => {
+                for branch in node.children.iter() {
+                    for base in branch.children_named("base") {
+                        let d = Diagnostic::new(
+                            &codes::UNKNOWN_BLOCK,
+                            base.ident_span,
+                            "`base {}` is only allowed directly in a policy section, not inside `choose`".to_string(),
+                        )
+                        .with_help("move `base {}` to the section; API Management rejects `<base />` elsewhere");
+                        self.report(base, d);
+                    }
+                }
                 let whens = node
                     .children_named("when")
                     .map(|w| When {

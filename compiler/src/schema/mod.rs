@@ -143,16 +143,44 @@ impl fmt::Display for Ty {
                 let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
                 write!(f, "one of {}", quoted.join(", "))
             }
-            Ty::List(inner) => write!(f, "a list of {inner}"),
-            Ty::Map(inner) => write!(f, "a map of {inner}"),
-            Ty::Ref(kinds) => {
-                let names: Vec<String> = kinds.iter().map(|k| format!("`{k}`")).collect();
-                write!(f, "a reference to a {}", names.join(" or "))
-            }
+            Ty::List(inner) => write!(f, "a list of {}", inner.plural()),
+            Ty::Map(inner) => write!(f, "a map of {}", inner.plural()),
+            Ty::Ref(kinds) => write!(f, "a reference to {}", kind_list(kinds)),
             Ty::File => f.write_str("`file(\"path\")`"),
             Ty::Secret => f.write_str("`secret(\"NAME\")`"),
             Ty::Text => f.write_str("a string or `file(\"path\")`"),
             Ty::Any => f.write_str("any value"),
+        }
+    }
+}
+
+fn kind_list(kinds: &[Kind]) -> String {
+    kinds
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+impl Ty {
+    /// The type as a plural noun, for "a list of ...".
+    fn plural(&self) -> String {
+        match self {
+            Ty::String => "strings".to_string(),
+            Ty::Number => "numbers".to_string(),
+            Ty::Integer { .. } => "whole numbers".to_string(),
+            Ty::Bool => "bools".to_string(),
+            Ty::Enum(values) => {
+                let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+                format!("values among {}", quoted.join(", "))
+            }
+            Ty::List(inner) => format!("lists of {}", inner.plural()),
+            Ty::Map(inner) => format!("maps of {}", inner.plural()),
+            Ty::Ref(kinds) => format!("references to {}", kind_list(kinds)),
+            Ty::File => "files".to_string(),
+            Ty::Secret => "secrets".to_string(),
+            Ty::Text => "strings or files".to_string(),
+            Ty::Any => "values".to_string(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! clock, no hash order.
 
 use super::{BlockSchema, Repeat, META_BLOCKS, ROOT};
+use std::collections::VecDeque;
 use std::fmt::Write;
 
 /// The generated reference: Markdown from `## Block reference` to the last policy statement.
@@ -26,34 +27,32 @@ struct Doc {
     out: String,
 }
 
-/// The policy statements and the blocks that hold them, in the order a depth-first walk meets
-/// them. Blocks are compared by address: the schema shares one table among many places.
-#[derive(Default)]
-struct Statements {
-    statements: Vec<&'static BlockSchema>,
-    /// `inbound`, ..., `when`, `otherwise`.
-    holders: Vec<&'static str>,
-    seen: Vec<&'static BlockSchema>,
-}
-
-impl Statements {
-    fn collect(&mut self, block: &'static BlockSchema) {
-        if self.seen.iter().any(|s| std::ptr::eq(*s, block)) {
-            return;
+/// The policy statements and the blocks that hold them, in the order a breadth-first walk
+/// meets them (sections before `when`). Blocks are compared by address: the schema shares one
+/// table among many places, and `when` holds the statements that hold it.
+fn find_statements() -> (Vec<&'static BlockSchema>, Vec<&'static str>) {
+    let mut statements: Vec<&'static BlockSchema> = Vec::new();
+    let mut holders: Vec<&'static str> = Vec::new();
+    let mut seen: Vec<&'static BlockSchema> = Vec::new();
+    let mut queue = VecDeque::from([&ROOT]);
+    while let Some(block) = queue.pop_front() {
+        if seen.iter().any(|s| std::ptr::eq(*s, block)) {
+            continue;
         }
-        self.seen.push(block);
+        seen.push(block);
         for &child in block.blocks {
             if child.statement {
-                if !self.statements.iter().any(|s| std::ptr::eq(*s, child)) {
-                    self.statements.push(child);
+                if !statements.iter().any(|s| std::ptr::eq(*s, child)) {
+                    statements.push(child);
                 }
-                if !self.holders.contains(&block.name) {
-                    self.holders.push(block.name);
+                if !holders.contains(&block.name) {
+                    holders.push(block.name);
                 }
             }
-            self.collect(child);
+            queue.push_back(child);
         }
     }
+    (statements, holders)
 }
 
 impl Doc {
@@ -62,8 +61,10 @@ impl Doc {
             "## Block reference\n\n\
              Generated from the schema (`compiler/src/schema/blocks.rs`); do not edit it by hand. \
              Each heading is the path of nested block names from the top of a file. \
-             An attribute marked *required* must be set (to something other than `null`); the \
-             others may be left out, and Azure's default (named in the description) applies.\n\n",
+             Attributes with *yes* under *required* must be set (to something other than \
+             `null`); the others may be left out, and the default named in the description \
+             applies. Rules that tie attributes together (a `certificate` has exactly one \
+             source) are GH015.\n\n",
         );
         self.out.push_str("### Top level\n\n");
         writeln!(self.out, "{}\n", ROOT.doc).unwrap();
@@ -92,10 +93,9 @@ impl Doc {
     }
 
     fn statements(&mut self) {
-        let mut found = Statements::default();
-        found.collect(&ROOT);
+        let (statements, holders) = find_statements();
         self.out.push_str("## Policy statements\n\n");
-        let holders: Vec<String> = found.holders.iter().map(|h| format!("`{h}`")).collect();
+        let holders: Vec<String> = holders.iter().map(|h| format!("`{h}`")).collect();
         writeln!(
             self.out,
             "The blocks that may appear in {}. They run in the order written; each is the API \
@@ -103,7 +103,7 @@ impl Doc {
             join_words(&holders)
         )
         .unwrap();
-        for statement in found.statements {
+        for statement in statements {
             self.walk(statement, &[]);
         }
     }
@@ -187,7 +187,7 @@ fn label(path: &[&BlockSchema]) -> String {
     };
     let written = format!("`{} \"<{label}>\" {{ ... }}`", block.name);
     if block.kind.is_none() {
-        return format!("{written}; the label is the block's {label}, unique within its parent.");
+        return format!("{written}; labels are unique within the parent.");
     }
     // Entities nest only in entities, so every block on the path has a label.
     let address: Vec<String> = path

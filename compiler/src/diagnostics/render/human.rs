@@ -48,7 +48,12 @@ fn render_one(
     color: bool,
 ) -> String {
     let mut buffer = new_buffer(color);
-    match term::emit_to_write_style(&mut buffer, config, files, &to_codespan(diagnostic, files.0)) {
+    match term::emit_to_write_style(
+        &mut buffer,
+        config,
+        files,
+        &to_codespan(diagnostic, files.0),
+    ) {
         Ok(()) => buffer_to_string(buffer),
         // A span that does not fit its file is a gatehouse bug, but the finding must still
         // reach the user, so it is printed without a snippet.
@@ -59,8 +64,10 @@ fn render_one(
 fn to_codespan(diagnostic: &Diagnostic, sources: &Sources) -> cs::Diagnostic<FileId> {
     // A finding about a whole file or directory that has no text (an empty topology
     // directory, a binary file) names the path instead of showing an empty excerpt.
-    let primary_file = sources.get(diagnostic.primary.span.file);
-    if primary_file.text.is_empty() {
+    if let Some(primary_file) = sources
+        .try_get(diagnostic.primary.span.file)
+        .filter(|f| f.text.is_empty())
+    {
         return cs::Diagnostic::new(severity(diagnostic.severity))
             .with_code(diagnostic.code.code)
             .with_message(&diagnostic.message)
