@@ -34,3 +34,22 @@ pub fn load(world: &dyn World, root: &str, options: &Options) -> Loaded {
         diagnostics,
     }
 }
+
+/// Inspects the certificates, builds the graph and runs every check on a loaded topology;
+/// returns all diagnostics (the loader's and the checks'), sorted. `now` is seconds since the
+/// Unix epoch.
+pub fn check(loaded: &Loaded, world: &dyn World, now: i64) -> Vec<Diagnostic> {
+    let inventory = crate::certs::inspect(&loaded.model, world);
+    let graph = crate::graph::Graph::new(&loaded.model);
+    let cx = crate::checks::CheckContext {
+        model: &loaded.model,
+        sources: &loaded.sources,
+        graph: &graph,
+        certs: &inventory,
+        now,
+    };
+    let mut all = loaded.diagnostics.clone();
+    all.extend(crate::checks::run(&cx));
+    diagnostics::sort(&mut all, &loaded.sources);
+    all
+}

@@ -410,10 +410,10 @@ const REMOVE_POLICY: &str = r#"
 "#;
 
 fn api(file: usize, index: usize) -> String {
-    let products = if index % 2 == 0 {
-        "[api_management.main.product.partners, api_management.main.product.internal]"
-    } else {
-        "[api_management.main.product.partners]"
+    // Every other API is also offered to internal teams.
+    let products = match index % 2 {
+        0 => "[api_management.main.product.partners, api_management.main.product.internal]",
+        _ => "[api_management.main.product.partners]",
     };
     let mut operations = String::new();
     for (label, method, url_template, policy) in OPERATIONS {

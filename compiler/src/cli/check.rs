@@ -1,10 +1,9 @@
 //! `gatehouse check`: load a topology, run the checks, print the diagnostics.
 
 use super::{Format, RunError};
-use crate::checks::{self, CheckContext};
-use crate::diagnostics::{self, codes, render, Summary};
+use crate::diagnostics::{codes, render, Summary};
 use crate::eval::Options;
-use crate::load::load;
+use crate::load::{check, load};
 use crate::syntax::FsWorld;
 use clap::Args;
 use std::path::PathBuf;
@@ -28,6 +27,11 @@ pub struct CheckArgs {
     /// Treat warnings as errors for the exit code.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// The date and time certificates are checked against (RFC 3339, or `YYYY-MM-DD` for
+    /// midnight UTC); default: now.
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
 }
 
 pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError> {
@@ -40,15 +44,11 @@ pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunEr
     let options = parse_vars(&args.vars)?;
     let world = FsWorld::new(&args.dir);
     let loaded = load(&world, "", &options);
-    let now = now_seconds();
-    let cx = CheckContext {
-        model: &loaded.model,
-        sources: &loaded.sources,
-        now,
+    let now = match &args.now {
+        Some(text) => parse_now(text)?,
+        None => now_seconds(),
     };
-    let mut all = loaded.diagnostics.clone();
-    all.extend(checks::run(&cx));
-    diagnostics::sort(&mut all, &loaded.sources);
+    let all = check(&loaded, &world, now);
     let summary = Summary::of(&all);
     let output = match args.format {
         Format::Human => {
@@ -92,6 +92,22 @@ pub(super) fn parse_vars(vars: &[String]) -> Result<Options, RunError> {
             .insert(name.trim().to_string(), value.to_string());
     }
     Ok(options)
+}
+
+/// Parses `--now`: RFC 3339 (`2026-12-02T10:00:00Z`) or a date (`2026-12-02`, midnight UTC).
+pub(super) fn parse_now(text: &str) -> Result<i64, RunError> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| {
+            RunError::Usage(format!(
+                "`--now {text}` is not a date: write `2026-12-02` or `2026-12-02T10:00:00Z`"
+            ))
+        })
 }
 
 /// The clock, read here only: checks get it through [`CheckContext`].

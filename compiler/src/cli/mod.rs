@@ -8,6 +8,7 @@
 mod check;
 mod explain;
 mod fmt;
+mod graph;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -52,6 +53,9 @@ pub enum Command {
     /// With --check nothing is written: it prints a diff of what would change and exits 1 when
     /// a file is not formatted.
     Fmt(fmt::FmtArgs),
+    /// Write the topology graph (listeners, hostnames, APIs, policies, backends, certificates,
+    /// Key Vaults, identities and the references between them) as DOT or JSON.
+    Graph(graph::GraphArgs),
 }
 
 /// Output formats of diagnostics.
@@ -112,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, cli.quiet, color),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args, cli.quiet, color),
+        Command::Graph(args) => graph::run(args, color),
     };
     match result {
         Ok(code) => code,

@@ -69,7 +69,12 @@ fn cluster(g: &Graph, node: NodeRef) -> Option<NodeRef> {
 }
 
 fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    format!(
+        "\"{}\"",
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
 }
 
 /// DOT text: one cluster per gateway and instance, shared resources outside.

@@ -112,6 +112,9 @@ pub(super) fn build(
         }
     }
     b.link_attached();
+    for node in kept.iter().chain(attached_to.iter().map(|(n, _)| n)) {
+        b.collect_allows(node);
+    }
     b.model.outputs = evaluated.outputs;
     b.model
 }
@@ -136,6 +139,47 @@ impl Builder<'_> {
             if !list.contains(&BackendId(index as u32)) {
                 list.push(BackendId(index as u32));
             }
+        }
+    }
+
+    /// Records the `allow` blocks of `node` and its descendants; an unknown check is reported.
+    fn collect_allows(&mut self, node: &Node) {
+        for child in &node.children {
+            if child.name() != "allow" {
+                self.collect_allows(child);
+                continue;
+            }
+            let (check, check_span) = child
+                .label
+                .clone()
+                .unwrap_or_else(|| (String::new(), child.ident_span));
+            let known = crate::diagnostics::codes::find(&check).is_some();
+            if !known {
+                let all = crate::diagnostics::codes::all();
+                let names = all.iter().flat_map(|c| [c.code, c.name]);
+                let help = match did_you_mean(&check, names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => {
+                        "name a check code such as `GH404`; `gatehouse explain --list` lists them"
+                            .to_string()
+                    }
+                };
+                self.error(
+                    child,
+                    &codes::INVALID_VALUE,
+                    check_span,
+                    format!("`allow` names no known check `{check}`"),
+                    help,
+                );
+                continue;
+            }
+            let allow = Allow {
+                owner: node.address.clone(),
+                check: Spanned::new(check, check_span),
+                reason: self.string_or(child, "reason", ""),
+                span: child.span,
+            };
+            self.model.allows.push(allow);
         }
     }
 

@@ -149,6 +149,28 @@ pub struct Model {
     pub operations: Vec<Operation>,
     pub policies: Vec<Policy>,
     pub outputs: Vec<Output>,
+    /// `allow` blocks: checks switched off for a block and its descendants.
+    pub allows: Vec<Allow>,
+}
+
+/// An `allow "CODE" { reason = "..." }` block.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// Address of the block the allow is written in.
+    pub owner: String,
+    /// The code or name as written (`GH404`, `backend-validation-off`).
+    pub check: Spanned<String>,
+    pub reason: Spanned<String>,
+    pub span: Span,
+}
+
+impl Allow {
+    /// Whether this allow covers a finding with `code`/`name` about the block at `address`.
+    pub fn covers(&self, code: &str, name: &str, address: &str) -> bool {
+        let check = self.check.value.as_str();
+        (check.eq_ignore_ascii_case(code) || check == name)
+            && (address == self.owner || address.starts_with(&format!("{}.", self.owner)))
+    }
 }
 
 impl Model {

@@ -26,6 +26,19 @@ const fn req(name: &'static str, ty: Ty, doc: &'static str) -> AttrSchema {
 const S: Ty = Ty::String;
 const B: Ty = Ty::Bool;
 
+pub(super) static ALLOW: BlockSchema = BlockSchema {
+    name: "allow",
+    label: Some("check"),
+    kind: None,
+    repeat: Repeat::Many,
+    doc: "Switches one check off for this block and the blocks inside it; the label is the check code or name (`GH404` or `backend-validation-off`).",
+    attrs: &[
+        req("reason", S, "Why the finding does not apply here; kept with the topology for reviewers."),
+    ],
+    blocks: &[],
+    statement: false,
+};
+
 pub static ROOT: BlockSchema = BlockSchema {
     name: "topology",
     label: None,
@@ -101,7 +114,7 @@ pub(super) static CERTIFICATE: BlockSchema = BlockSchema {
         opt("local_copy", Ty::File, "Local copy of a Key Vault certificate (PEM, DER or PFX) so that its facts can be checked."),
         opt("description", S, "Free text."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -120,7 +133,7 @@ pub(super) static KEY_VAULT: BlockSchema = BlockSchema {
         opt("purge_protection", B, "Purge protection (default true)."),
         opt("public_network_access", B, "Whether the public endpoint is enabled (default true)."),
     ],
-    blocks: &[&NETWORK_RULES, &ACCESS_POLICY],
+    blocks: &[&NETWORK_RULES, &ACCESS_POLICY, &ALLOW],
     statement: false,
 };
 
@@ -213,7 +226,7 @@ pub(super) static IDENTITY: BlockSchema = BlockSchema {
         opt("name", S, "Azure name of a user-assigned identity."),
         opt("resource_group", S, "Resource group of a user-assigned identity, when it differs."),
     ],
-    blocks: &[&ROLE_ASSIGNMENT],
+    blocks: &[&ROLE_ASSIGNMENT, &ALLOW],
     statement: false,
 };
 
@@ -257,7 +270,7 @@ pub(super) static VIRTUAL_NETWORK: BlockSchema = BlockSchema {
         req("address_space", Ty::List(&S), "CIDR ranges of the network."),
         opt("resource_group", S, "Resource group, when it differs."),
     ],
-    blocks: &[&SUBNET],
+    blocks: &[&SUBNET, &ALLOW],
     statement: false,
 };
 
@@ -273,7 +286,7 @@ pub(super) static SUBNET: BlockSchema = BlockSchema {
         opt("service_endpoints", Ty::List(&S), "Service endpoints, e.g. `Microsoft.KeyVault`."),
         opt("delegation", S, "Service the subnet is delegated to, e.g. `Microsoft.Web/serverFarms` for APIM v2 tiers."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -284,7 +297,7 @@ pub(super) static NETWORK_SECURITY_GROUP: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "A network security group.",
     attrs: &[req("name", S, "Azure name of the NSG.")],
-    blocks: &[&NSG_RULE],
+    blocks: &[&NSG_RULE, &ALLOW],
     statement: false,
 };
 
@@ -381,6 +394,7 @@ pub(super) static APP_GATEWAY: BlockSchema = BlockSchema {
         &BACKEND_POOL,
         &BACKEND_SETTINGS,
         &REWRITE_RULE_SET,
+        &ALLOW,
     ],
     statement: false,
 };
@@ -435,7 +449,7 @@ pub(super) static SSL_PROFILE: BlockSchema = BlockSchema {
         opt("verify_client_revocation", Ty::Enum(&["None", "OCSP"]), "Revocation check of client certificates (default `None`)."),
         opt("client_auth_mode", Ty::Enum(&["Strict", "Passthrough"]), "`Strict` rejects clients without a valid certificate; `Passthrough` requests one but lets the backend decide (default `Strict`)."),
     ],
-    blocks: &[&SSL_POLICY],
+    blocks: &[&SSL_POLICY, &ALLOW],
     statement: false,
 };
 
@@ -482,7 +496,7 @@ pub(super) static LISTENER: BlockSchema = BlockSchema {
             "SSL profile with the client-certificate settings.",
         ),
     ],
-    blocks: &[&ROUTE],
+    blocks: &[&ROUTE, &ALLOW],
     statement: false,
 };
 
@@ -512,7 +526,7 @@ pub(super) static BACKEND_POOL: BlockSchema = BlockSchema {
         opt("fqdns", Ty::List(&S), "Backend host names."),
         opt("ip_addresses", Ty::List(&S), "Backend IP addresses."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -550,7 +564,7 @@ pub(super) static BACKEND_SETTINGS: BlockSchema = BlockSchema {
             "Timeout in seconds (default 30).",
         ),
     ],
-    blocks: &[&PROBE],
+    blocks: &[&PROBE, &ALLOW],
     statement: false,
 };
 
@@ -604,7 +618,7 @@ pub(super) static REWRITE_RULE_SET: BlockSchema = BlockSchema {
     doc: "A rewrite rule set (header rewrites with server variables such as `{var_client_certificate}`).",
     attrs: &[
     ],
-    blocks: &[&REWRITE_RULE],
+    blocks: &[&REWRITE_RULE, &ALLOW],
     statement: false,
 };
 
@@ -756,6 +770,7 @@ pub(super) static API_MANAGEMENT: BlockSchema = BlockSchema {
         &API_VERSION_SET,
         &API,
         &POLICY,
+        &ALLOW,
     ],
     statement: false,
 };
@@ -791,7 +806,7 @@ pub(super) static HOSTNAME: BlockSchema = BlockSchema {
         opt("negotiate_client_certificate", B, "Request a client certificate in the TLS handshake (Proxy only; default false)."),
         opt("identity", Ty::Ref(&[Kind::Identity]), "User-assigned identity that reads the Key Vault certificate (default: the system-assigned identity)."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -805,7 +820,7 @@ pub(super) static CA_CERTIFICATE: BlockSchema = BlockSchema {
         req("certificate", Ty::Ref(&[Kind::Certificate]), "The CA certificate."),
         req("store", Ty::Enum(&["Root", "CertificateAuthority"]), "`Root` for self-signed roots, `CertificateAuthority` for intermediates."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -824,7 +839,7 @@ pub(super) static BACKEND: BlockSchema = BlockSchema {
         opt("validate_certificate_name", B, "Validate the certificate name of the backend (default true)."),
         opt("server_certificate", Ty::Ref(&[Kind::Certificate]), "The certificate the backend serves, for checks and the local runtime."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -844,7 +859,7 @@ pub(super) static TOP_BACKEND: BlockSchema = BlockSchema {
         opt("validate_certificate_name", B, "Validate the certificate name of the backend (default true)."),
         opt("server_certificate", Ty::Ref(&[Kind::Certificate]), "The certificate the backend serves, for checks and the local runtime."),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -882,7 +897,7 @@ pub(super) static NAMED_VALUE: BlockSchema = BlockSchema {
             "Identity reading the Key Vault secret.",
         ),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -911,7 +926,7 @@ pub(super) static PRODUCT: BlockSchema = BlockSchema {
             "Whether the product is published (default true).",
         ),
     ],
-    blocks: &[&POLICY],
+    blocks: &[&POLICY, &ALLOW],
     statement: false,
 };
 
@@ -939,7 +954,7 @@ pub(super) static API_VERSION_SET: BlockSchema = BlockSchema {
             "Query parameter carrying the version (Query scheme).",
         ),
     ],
-    blocks: &[],
+    blocks: &[&ALLOW],
     statement: false,
 };
 
@@ -961,7 +976,7 @@ pub(super) static API: BlockSchema = BlockSchema {
         opt("revision", S, "API revision (default `1`)."),
         opt("products", Ty::List(&Ty::Ref(&[Kind::Product])), "Products the API belongs to."),
     ],
-    blocks: &[&OPERATION, &POLICY],
+    blocks: &[&OPERATION, &POLICY, &ALLOW],
     statement: false,
 };
 
@@ -984,7 +999,7 @@ pub(super) static TOP_API: BlockSchema = BlockSchema {
         opt("revision", S, "API revision (default `1`)."),
         opt("products", Ty::List(&Ty::Ref(&[Kind::Product])), "Products the API belongs to."),
     ],
-    blocks: &[&OPERATION, &POLICY],
+    blocks: &[&OPERATION, &POLICY, &ALLOW],
     statement: false,
 };
 
@@ -1013,7 +1028,7 @@ pub(super) static OPERATION: BlockSchema = BlockSchema {
             "Largest request body in bytes the operation accepts.",
         ),
     ],
-    blocks: &[&POLICY],
+    blocks: &[&POLICY, &ALLOW],
     statement: false,
 };
 

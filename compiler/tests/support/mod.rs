@@ -2,6 +2,8 @@
 //! loading a fixture directory.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use gatehouse::eval::Options;
 use gatehouse::load::{load, Loaded};
 use gatehouse::syntax::{FsWorld, World};

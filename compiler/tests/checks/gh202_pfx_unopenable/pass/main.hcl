@@ -1,0 +1,4 @@
+certificate "edge" {
+  pfx      = file("pki/server.pfx")
+  password = secret("PFX_PASSWORD")
+}

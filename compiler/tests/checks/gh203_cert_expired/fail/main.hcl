@@ -1,0 +1,3 @@
+certificate "old_client" {
+  pem = file("pki/expired.pem")
+}

@@ -1,0 +1,3 @@
+certificate "client" {
+  pem = file("pki/client.pem")
+}

@@ -1,0 +1,3 @@
+certificate "soon" {
+  pem = file("pki/expiring.pem")
+}
