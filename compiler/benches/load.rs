@@ -25,6 +25,10 @@ use gatehouse::synth;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+// The allocator of the `gatehouse` binary, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_SIZES: [usize; 3] = [100, 1_000, 10_000];
 
 /// Samples per measurement: enough for a stable median, bounded by a time budget per N.

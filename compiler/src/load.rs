@@ -25,7 +25,12 @@ pub fn load(world: &dyn World, root: &str, options: &Options) -> Loaded {
     let mut diagnostics = Vec::new();
     let tree = syntax::load_tree(world, root, &mut diagnostics);
     let evaluated = eval::evaluate(&tree, world, options, &mut diagnostics);
-    let Tree { mut sources, .. } = tree;
+    // The syntax trees are the largest structure of a load; free them before the model grows.
+    let Tree {
+        mut sources,
+        instances,
+    } = tree;
+    drop(instances);
     let model = model::build(evaluated, &mut sources, world, &mut diagnostics);
     diagnostics::sort(&mut diagnostics, &sources);
     Loaded {

@@ -5,7 +5,7 @@
 //! block kind. The model builders then read nodes whose shape is already right.
 
 use super::expr::format_number;
-use super::value::{Value, ValueKind};
+use super::value::{Scope, Value, ValueKind};
 use super::Evaluator;
 use crate::diagnostics::{codes, did_you_mean, Code, Diagnostic, Label};
 use crate::schema::{BlockSchema, Repeat, Ty};
@@ -72,12 +72,20 @@ impl Node {
     }
 }
 
-fn join_address(parent: &str, name: &str) -> String {
-    if parent.is_empty() || parent.ends_with('.') {
-        format!("{parent}{name}")
-    } else {
-        format!("{parent}.{name}")
+/// `parent.ident.label` (one allocation: this runs for every block).
+fn block_address(parent: &str, ident: &str, label: Option<&str>) -> String {
+    let mut address =
+        String::with_capacity(parent.len() + ident.len() + label.map_or(0, str::len) + 2);
+    address.push_str(parent);
+    if !(parent.is_empty() || parent.ends_with('.')) {
+        address.push('.');
     }
+    address.push_str(ident);
+    if let Some(label) = label {
+        address.push('.');
+        address.push_str(label);
+    }
+    address
 }
 
 impl<'t> Evaluator<'t> {
@@ -88,7 +96,7 @@ impl<'t> Evaluator<'t> {
         file: FileId,
         block: &'t Block,
         parent: &'static BlockSchema,
-        scope: &[String],
+        scope: &Scope,
         parent_address: &str,
     ) -> Option<Node> {
         let ident = block.ident.as_str();
@@ -125,15 +133,18 @@ impl<'t> Evaluator<'t> {
         };
 
         let label = self.decode_label(id, file, block, schema, ident_span)?;
-        let own = match &label {
-            Some((l, _)) => format!("{ident}.{l}"),
-            None => ident.to_string(),
+        let address = block_address(
+            parent_address,
+            ident,
+            label.as_ref().map(|(l, _)| l.as_str()),
+        );
+        let inner_scope: Scope = if schema.kind.is_some() {
+            std::iter::once(address.clone())
+                .chain(scope.iter().cloned())
+                .collect()
+        } else {
+            scope.clone()
         };
-        let address = join_address(parent_address, &own);
-        let mut inner_scope = scope.to_vec();
-        if schema.kind.is_some() {
-            inner_scope.insert(0, address.clone());
-        }
 
         let mut node = Node {
             schema,
@@ -147,6 +158,7 @@ impl<'t> Evaluator<'t> {
             trace: self.tree.trace(id),
             failed: Vec::new(),
         };
+        let mut labelled: rustc_hash::FxHashMap<(&'static str, String), usize> = Default::default();
         for structure in block.body.iter() {
             match structure {
                 Structure::Attribute(attr) => {
@@ -215,10 +227,10 @@ impl<'t> Evaluator<'t> {
                         continue;
                     };
                     if let Some((label, label_span)) = &decoded.label {
-                        let twin = node
-                            .children
-                            .iter()
-                            .find(|c| c.name() == decoded.name() && c.label() == label);
+                        // Children by (kind, label): blocks can hold thousands of children.
+                        let twin = labelled
+                            .get(&(decoded.name(), label.clone()))
+                            .map(|&i| &node.children[i]);
                         if let Some(first) = twin {
                             let d = Diagnostic::new(
                                 &codes::DUPLICATE_NAME,
@@ -236,6 +248,9 @@ impl<'t> Evaluator<'t> {
                             self.report(id, d);
                             continue;
                         }
+                    }
+                    if let Some((label, _)) = &decoded.label {
+                        labelled.insert((decoded.name(), label.clone()), node.children.len());
                     }
                     node.children.push(decoded);
                 }

@@ -4,7 +4,7 @@
 //! The language is deliberately small (no `for`, no splats) so that every value is known at
 //! compile time; what it does not evaluate is a GH013 diagnostic, never a silent null.
 
-use super::value::{Reference, Secret, Value, ValueKind};
+use super::value::{Reference, Scope, Secret, Value, ValueKind};
 use super::Evaluator;
 use crate::diagnostics::{codes, did_you_mean, Diagnostic};
 use crate::source::{FileId, Span};
@@ -37,7 +37,7 @@ impl<'t> Evaluator<'t> {
         id: InstanceId,
         file: FileId,
         expr: &'t Expression,
-        scope: &[String],
+        scope: &Scope,
     ) -> Option<Value> {
         let span = self.span(file, expr);
         let kind = match expr {
@@ -188,7 +188,7 @@ impl<'t> Evaluator<'t> {
         id: InstanceId,
         file: FileId,
         template: &'t Template,
-        scope: &[String],
+        scope: &Scope,
     ) -> Option<String> {
         let mut out = String::new();
         for element in template.iter() {
@@ -202,7 +202,7 @@ impl<'t> Evaluator<'t> {
         id: InstanceId,
         file: FileId,
         element: &'t Element,
-        scope: &[String],
+        scope: &Scope,
         out: &mut String,
     ) -> Option<()> {
         match element {
@@ -300,7 +300,7 @@ impl<'t> Evaluator<'t> {
         id: InstanceId,
         file: FileId,
         call: &'t hcl_edit::expr::FuncCall,
-        scope: &[String],
+        scope: &Scope,
         span: Span,
     ) -> Option<Value> {
         let name = call.name.name.as_str();
@@ -496,7 +496,7 @@ impl<'t> Evaluator<'t> {
         id: InstanceId,
         file: FileId,
         t: &'t hcl_edit::expr::Traversal,
-        scope: &[String],
+        scope: &Scope,
         span: Span,
     ) -> Option<Value> {
         let Expression::Variable(root) = &t.expr else {
@@ -607,7 +607,7 @@ impl<'t> Evaluator<'t> {
                 Some(Value::new(
                     ValueKind::Ref(Reference {
                         segments,
-                        scopes: scope.to_vec(),
+                        scopes: scope.clone(),
                         declared: None,
                     }),
                     span,
@@ -652,7 +652,7 @@ impl<'t> Evaluator<'t> {
         file: FileId,
         mut value: Value,
         ops: &'t [hcl_edit::Decorated<TraversalOperator>],
-        scope: &[String],
+        scope: &Scope,
         span: Span,
     ) -> Option<Value> {
         for op in ops {

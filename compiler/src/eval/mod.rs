@@ -81,7 +81,7 @@ pub fn evaluate(
         let blocks = std::mem::take(&mut eval.instances[instance.id.0].entity_blocks);
         for (file, block) in blocks {
             let prefix = instance.address_prefix();
-            let scope = vec![prefix.clone()];
+            let scope: value::Scope = vec![prefix.clone()].into();
             if let Some(node) =
                 eval.decode(instance.id, file, block, &schema::ROOT, &scope, &prefix)
             {
@@ -587,7 +587,7 @@ impl<'t> Evaluator<'t> {
         self.instances[id.0]
             .local_values
             .insert(name.to_string(), Slot::InProgress);
-        let scope = vec![self.tree.instance(id).address_prefix()];
+        let scope: value::Scope = vec![self.tree.instance(id).address_prefix()].into();
         let value = self.nested(
             id,
             used_at.unwrap_or(self.instances[id.0].locals[name].span),
@@ -646,7 +646,7 @@ impl<'t> Evaluator<'t> {
             Some(v) => (v, true),
             None => match default {
                 Some(expr) => {
-                    let scope = vec![self.tree.instance(id).address_prefix()];
+                    let scope: value::Scope = vec![self.tree.instance(id).address_prefix()].into();
                     (self.expr(id, decl_file, expr, &scope)?, false)
                 }
                 None => {
@@ -775,7 +775,7 @@ impl<'t> Evaluator<'t> {
                 }
                 ValueKind::Ref(Reference {
                     segments,
-                    scopes: vec![String::new()],
+                    scopes: vec![String::new()].into(),
                     declared: None,
                 })
             }
@@ -797,7 +797,7 @@ impl<'t> Evaluator<'t> {
             Structure::Attribute(a) if a.key.as_str() == input => Some(a),
             _ => None,
         })?;
-        let scope = vec![self.tree.instance(parent).address_prefix()];
+        let scope: value::Scope = vec![self.tree.instance(parent).address_prefix()].into();
         self.expr(parent, file, &attr.value, &scope)
     }
 
@@ -824,7 +824,7 @@ impl<'t> Evaluator<'t> {
         self.instances[id.0]
             .output_values
             .insert(name.to_string(), Slot::InProgress);
-        let scope = vec![self.tree.instance(id).address_prefix()];
+        let scope: value::Scope = vec![self.tree.instance(id).address_prefix()].into();
         let at = used_at.unwrap_or(self.instances[id.0].outputs[name].span);
         let value = self.nested(id, at, |e| e.expr(id, file, expr, &scope));
         self.instances[id.0]

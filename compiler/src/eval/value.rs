@@ -76,6 +76,10 @@ impl Value {
     }
 }
 
+/// The addresses a reference is resolved in, innermost first; shared by every reference
+/// written in the same block, so that references do not copy it.
+pub type Scope = std::sync::Arc<[String]>;
+
 /// A reference to a block as written (`backend.orders`), with the scopes to resolve it in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
@@ -83,7 +87,7 @@ pub struct Reference {
     pub segments: Vec<String>,
     /// Addresses of the enclosing blocks, innermost first, ending with the module's root
     /// (`"module.edge."` prefix included, `""` for the root module).
-    pub scopes: Vec<String>,
+    pub scopes: Scope,
     /// Set when the reference passed through a variable typed as a block kind
     /// (`type = certificate`): the kind and the variable's declaration, checked on resolution.
     pub declared: Option<(crate::schema::Kind, Span)>,
@@ -159,7 +163,11 @@ mod tests {
     fn candidates_go_from_inner_scope_to_module_root() {
         let r = Reference {
             segments: vec!["backend".into(), "orders".into()],
-            scopes: vec!["module.m.api_management.main".into(), "module.m.".into()],
+            scopes: vec![
+                "module.m.api_management.main".to_string(),
+                "module.m.".to_string(),
+            ]
+            .into(),
             declared: None,
         };
         let c: Vec<String> = r.candidates().collect();

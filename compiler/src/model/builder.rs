@@ -5,7 +5,7 @@ use super::*;
 use crate::diagnostics::{codes, did_you_mean, Code};
 use crate::eval::{Node, Value, ValueKind};
 use crate::schema::Kind;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// An id type of one entity kind.
 pub(super) trait EntityId: Copy {
@@ -47,13 +47,13 @@ pub(super) fn build(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Model {
     let mut b = Builder {
-        index: HashMap::new(),
+        index: HashMap::default(),
         model: Model::default(),
         sources,
         world,
         diagnostics,
     };
-    let mut counters: HashMap<Kind, u32> = HashMap::new();
+    let mut counters: HashMap<Kind, u32> = HashMap::default();
     let mut kept = Vec::new();
     let mut attached = Vec::new();
     let mut deployment: Option<Span> = None;
@@ -128,16 +128,32 @@ impl Builder<'_> {
     /// Makes every instance list the APIs and backends attached to it from outside its block,
     /// after its own, in id order.
     fn link_attached(&mut self) {
+        let listed: std::collections::HashSet<ApiId> = self
+            .model
+            .api_managements
+            .iter()
+            .flat_map(|a| a.apis.iter().copied())
+            .collect();
         for (index, api) in self.model.apis.iter().enumerate() {
-            let list = &mut self.model.api_managements[api.api_management.index()].apis;
-            if !list.contains(&ApiId(index as u32)) {
-                list.push(ApiId(index as u32));
+            let id = ApiId(index as u32);
+            if !listed.contains(&id) {
+                self.model.api_managements[api.api_management.index()]
+                    .apis
+                    .push(id);
             }
         }
+        let listed: std::collections::HashSet<BackendId> = self
+            .model
+            .api_managements
+            .iter()
+            .flat_map(|a| a.backends.iter().copied())
+            .collect();
         for (index, backend) in self.model.backends.iter().enumerate() {
-            let list = &mut self.model.api_managements[backend.api_management.index()].backends;
-            if !list.contains(&BackendId(index as u32)) {
-                list.push(BackendId(index as u32));
+            let id = BackendId(index as u32);
+            if !listed.contains(&id) {
+                self.model.api_managements[backend.api_management.index()]
+                    .backends
+                    .push(id);
             }
         }
     }
@@ -323,8 +339,8 @@ impl Builder<'_> {
 
     /// Resolves the reference in attribute `name` to an entity of kind `T`.
     pub(super) fn reference<T: EntityId>(&mut self, node: &Node, name: &str) -> Option<Ref<T>> {
-        let value = node.value(name)?.clone();
-        let (kind, index, span) = self.resolve(node, &value, &[T::KIND])?;
+        let value = node.value(name)?;
+        let (kind, index, span) = self.resolve(node, value, &[T::KIND])?;
         debug_assert_eq!(kind, T::KIND);
         Some(Ref {
             id: T::from_index(index),
@@ -334,11 +350,7 @@ impl Builder<'_> {
 
     /// Resolves every reference in the list attribute `name`.
     pub(super) fn references<T: EntityId>(&mut self, node: &Node, name: &str) -> Vec<Ref<T>> {
-        let Some(items) = node
-            .value(name)
-            .and_then(Value::as_list)
-            .map(<[Value]>::to_vec)
-        else {
+        let Some(items) = node.value(name).and_then(Value::as_list) else {
             return Vec::new();
         };
         items
@@ -362,11 +374,23 @@ impl Builder<'_> {
             return None;
         };
         let text = reference.text();
-        let found = reference.candidates().find_map(|candidate| {
+        let mut key = String::with_capacity(64);
+        let found = reference.scopes.iter().find_map(|scope| {
+            key.clear();
+            key.push_str(scope);
+            if !(scope.is_empty() || scope.ends_with('.')) {
+                key.push('.');
+            }
+            key.push_str(&text);
             self.index
-                .get(&candidate)
-                .map(|&(k, i, _)| (k, i, candidate))
+                .get(key.as_str())
+                .map(|&(k, i, _)| (k, i, key.clone()))
         });
+        if let Some((kind, index, _)) = &found {
+            if expected.contains(kind) && reference.declared.is_none_or(|(d, _)| d == *kind) {
+                return Some((*kind, *index, value.span));
+            }
+        }
         let expected_names: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
         let expected_text = expected_names.join(" or ");
         if let (Some((declared, decl_span)), Some((kind, _, address))) =
@@ -432,7 +456,7 @@ impl Builder<'_> {
             if !expected.contains(kind) {
                 continue;
             }
-            for scope in &reference.scopes {
+            for scope in reference.scopes.iter() {
                 let prefix = if scope.is_empty() || scope.ends_with('.') {
                     scope.clone()
                 } else {
