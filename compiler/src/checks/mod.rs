@@ -70,9 +70,88 @@ checks!(
         gh701_trusted_ca_is_leaf,
     ]
 );
-checks!(CERTIFICATES_AND_APP_GATEWAY = []);
-checks!(FRONTEND_FLOW_AND_POLICIES = []);
-checks!(BACKEND_KEY_VAULT_AND_TIERS = []);
+checks!(
+    CERTIFICATES_AND_APP_GATEWAY = [
+        gh205_san_mismatch,
+        gh206_server_eku_or_ca,
+        gh207_client_eku,
+        gh208_weak_key_or_signature,
+        gh209_chain_misordered,
+        gh210_pfx_no_intermediate,
+        gh211_cert_not_yet_valid,
+        gh212_key_mismatch,
+        gh213_ca_without_basic_constraints,
+        gh214_duplicate_subject_ca,
+        gh215_validity_too_long,
+        gh702_trusted_ca_no_root,
+        gh704_listener_cert_wrong,
+        gh705_listener_host_overlap,
+        gh706_profile_without_hostname,
+        gh707_tls_policy_weak,
+        gh708_mtls_needs_v2_sku,
+        gh709_waf_off,
+        gh712_backend_trusted_root_mismatch,
+        gh713_ssl_profile_unattached,
+        gh714_client_ca_limits,
+    ]
+);
+checks!(
+    FRONTEND_FLOW_AND_POLICIES = [
+        gh102_policy_dangling_id,
+        gh302_http2_without_negotiate,
+        gh303_consumption_request_cert_off,
+        gh304_renegotiation_large_body,
+        gh305_negotiate_on_portal_host,
+        gh306_negotiate_on_shared_host,
+        gh307_issuer_ca_not_uploaded,
+        gh308_tls_terminated_before_apim,
+        gh309_forwarded_cert_spoofable,
+        gh310_disjoint_trust,
+        gh311_ignore_error_unhandled,
+        gh312_thumbprint_format_or_pin,
+        gh313_passthrough_unvalidated,
+        gh314_apim_bypasses_appgw,
+        gh315_client_ca_not_sent,
+        gh602_policy_missing_base,
+        gh603_validate_accepts_any,
+        gh605_header_read_without_strip,
+        gh606_revocation_unchecked,
+        gh608_uploaded_cert_pin,
+        gh609_cors_wildcard,
+        gh710_forwarded_header_mismatch,
+    ]
+);
+checks!(
+    BACKEND_KEY_VAULT_AND_TIERS = [
+        gh103_unused_declaration,
+        gh104_duplicate_azure_name,
+        gh106_unreachable_api,
+        gh402_auth_cert_not_client,
+        gh403_untrusted_backend_chain,
+        gh404_backend_validation_off,
+        gh405_mtls_to_http_backend,
+        gh406_conflicting_auth_certs,
+        gh407_kv_cert_by_thumbprint,
+        gh408_backend_name_mismatch,
+        gh501_versioned_secret_id,
+        gh502_identity_lacks_kv_access,
+        gh503_identity_client_id_mismatch,
+        gh504_kv_firewall_blocks,
+        gh505_bypass_needs_system_identity,
+        gh506_nsg_blocks_kv_aad,
+        gh507_kv_recoverability,
+        gh508_appgw_needs_user_identity,
+        gh509_kv_id_not_secret,
+        gh512_kv_role_too_broad,
+        gh801_tier_unsupported,
+        gh803_appgw_to_apim_settings,
+        gh804_multiple_hostnames_tier,
+        gh805_ciphers_not_configurable,
+        gh806_v2_ca_certificates,
+        gh901_literal_secret,
+        gh906_named_value_plaintext,
+    ]
+);
 
 /// Every check, in code order.
 pub fn all() -> Vec<&'static Check> {

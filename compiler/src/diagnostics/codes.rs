@@ -377,7 +377,7 @@ mod tests {
             assert!(
                 c.name
                     .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
                 "{}",
                 c.name
             );

@@ -1,0 +1,60 @@
+//! GH603 validate-accepts-any.
+
+use super::util::{policies, policy_owner, policy_statements};
+use super::CheckContext;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::NodeRef;
+use crate::model::StatementKind;
+
+declare_check! {
+    /// ## What it checks
+    /// A `validate_client_certificate` has `validate_trust = false` and no `identity`.
+    /// ## Why
+    /// Without a trusted chain and without an identity to match, the policy accepts any
+    /// certificate at all, including one the caller made a minute ago: the validation only
+    /// checks that a certificate was sent and, by default, that it is within its dates
+    /// (Learn: validate-client-certificate policy).
+    /// ## Example
+    /// ```hcl
+    /// validate_client_certificate {
+    ///   validate_trust = false
+    /// }
+    /// ```
+    /// ## Fix
+    /// ```hcl
+    /// validate_client_certificate {
+    ///   validate_trust = false
+    ///   identity {
+    ///     issuer_certificate = ca_certificate.partner_root
+    ///   }
+    /// }
+    /// ```
+    "GH603", "validate-accepts-any", Severity::Error
+}
+
+pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
+    let m = cx.model;
+    for (id, policy) in policies(m) {
+        let owner = policy_owner(m, id);
+        for (_, s) in policy_statements(policy) {
+            let StatementKind::ValidateClientCertificate(v) = &s.kind else {
+                continue;
+            };
+            if v.validate_trust.value || !v.identities.is_empty() {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &CODE,
+                    v.validate_trust.span,
+                    format!("the policy of `{}` accepts any client certificate", owner.name),
+                )
+                .with_primary_message("no trusted chain required")
+                .with_label(s.span, "and no `identity` to match")
+                .with_help("keep `validate_trust = true` (with the issuing CA in the instance's CA store), or add an `identity` naming the accepted issuer (`issuer_certificate`, `issuer_subject`) or certificates")
+                .with_address(cx.graph.address(NodeRef::Policy(id)))
+                .with_trace(owner.trace.clone()),
+            );
+        }
+    }
+}

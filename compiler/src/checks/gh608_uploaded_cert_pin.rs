@@ -1,0 +1,61 @@
+//! GH608 uploaded-cert-pin.
+
+use super::util::{policies, policy_owner, policy_statements, statement_texts};
+use super::CheckContext;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::NodeRef;
+
+declare_check! {
+    /// ## What it checks
+    /// A policy authorises clients with `context.Deployment.Certificates`, the client
+    /// certificates uploaded to the instance.
+    /// ## Why
+    /// Authorising by uploaded certificate turns every partner certificate into a deployment:
+    /// each renewal needs an upload, and removals were reported to take effect late (UP#45,
+    /// Azure-Samples/api-management-samples #21; cause unverified). Trusting the partners' CA
+    /// (CA store plus `validate_client_certificate` identities) survives renewals.
+    /// ## Example
+    /// ```hcl
+    /// choose {
+    ///   when {
+    ///     condition = "@(!context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))"
+    ///     return_response { status_code = 403 }
+    ///   }
+    /// }
+    /// ```
+    /// ## Fix
+    /// ```hcl
+    /// validate_client_certificate {
+    ///   identity {
+    ///     issuer_certificate = ca_certificate.partner_root
+    ///   }
+    /// }
+    /// ```
+    "GH608", "uploaded-cert-pin", Severity::Note
+}
+
+pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
+    let m = cx.model;
+    for (id, policy) in policies(m) {
+        let owner = policy_owner(m, id);
+        for (_, s) in policy_statements(policy) {
+            let Some((_, span)) = statement_texts(s)
+                .into_iter()
+                .find(|(text, _)| text.contains("context.Deployment.Certificates"))
+            else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(
+                    &CODE,
+                    span,
+                    format!("the policy of `{}` authorises clients by uploaded certificate", owner.name),
+                )
+                .with_primary_message("`context.Deployment.Certificates` must be re-uploaded at every renewal")
+                .with_help("trust the partners' issuing CA instead: upload it as a `ca_certificate` and use `validate_client_certificate` with `identity { issuer_certificate = ca_certificate.<name> }`")
+                .with_address(cx.graph.address(NodeRef::Policy(id)))
+                .with_trace(owner.trace.clone()),
+            );
+        }
+    }
+}

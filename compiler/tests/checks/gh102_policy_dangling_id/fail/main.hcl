@@ -1,0 +1,28 @@
+# UP#13: the resource provider rejects a policy naming an entity that does not exist.
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  hostname "gateway" {
+    type      = "Proxy"
+    host_name = "api.contoso.com"
+  }
+
+  backend "ledger" {
+    url = "https://ledger.contoso.internal"
+  }
+
+  backend "ledger_eu" {
+    url = "https://ledger-eu.contoso.internal"
+  }
+
+  api "ledger" {
+    path    = "ledger"
+    backend = backend.ledger
+
+    policy {
+      xml = file("ledger.xml")
+    }
+  }
+}

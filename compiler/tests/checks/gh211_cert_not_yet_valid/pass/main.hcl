@@ -1,0 +1,3 @@
+certificate "partner_client" {
+  pem = file("pki/client-leaf.pem")
+}

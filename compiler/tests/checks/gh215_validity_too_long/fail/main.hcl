@@ -1,0 +1,25 @@
+# An 830-day server certificate: browsers reject it if a public CA issued it.
+certificate "edge_tls" {
+  pfx      = file("pki/server-long-validity.pfx")
+  password = secret("PFX_PASSWORD")
+}
+
+app_gateway "edge" {
+  sku          = "WAF_v2"
+  min_capacity = 2
+  max_capacity = 10
+  waf_mode     = "Prevention"
+
+  listener "api" {
+    host_name   = "api.contoso.com"
+    certificate = certificate.edge_tls
+
+    route "default" {
+      to = backend_pool.orders
+    }
+  }
+
+  backend_pool "orders" {
+    fqdns = ["orders.contoso.internal"]
+  }
+}

@@ -1,0 +1,46 @@
+# Fixed: the partner API has a hostname of its own.
+certificate "partner_root" {
+  pem = file("pki/root-ca.pem")
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  hostname "gateway" {
+    type                         = "Proxy"
+    host_name                    = "api.contoso.com"
+    negotiate_client_certificate = true
+  }
+
+  ca_certificate "partner_root" {
+    certificate = certificate.partner_root
+    store       = "Root"
+  }
+
+  hostname "public" {
+    type      = "Proxy"
+    host_name = "www.contoso.com"
+  }
+
+  api "partners" {
+    path      = "partners"
+    hostnames = [hostname.gateway]
+
+    policy {
+      inbound {
+        validate_client_certificate {
+          identity {
+            issuer_certificate = ca_certificate.partner_root
+          }
+        }
+      }
+    }
+  }
+
+  api "catalog" {
+    path      = "catalog"
+    hostnames = [hostname.public]
+  }
+}

@@ -1,0 +1,77 @@
+# The gateway admits only Contoso's issuing CA, the API only Fabrikam's: no client passes both.
+certificate "partner_ca" {
+  ca_chain = file("pki/ca-chain.pem")
+}
+
+certificate "partner_root" {
+  pem = file("pki/root-ca.pem")
+}
+
+certificate "edge_tls" {
+  pfx      = file("pki/server.pfx")
+  password = secret("PFX_PASSWORD")
+}
+
+virtual_network "edge" {
+  name          = "vnet-contoso-edge"
+  address_space = ["10.20.0.0/16"]
+
+  subnet "appgw" {
+    address_prefix = "10.20.1.0/24"
+  }
+}
+
+app_gateway "edge" {
+  sku          = "WAF_v2"
+  min_capacity = 2
+  max_capacity = 10
+  subnet       = virtual_network.edge.subnet.appgw
+  waf_mode     = "Prevention"
+
+  ssl_profile "partners" {
+    trusted_client_cas           = [certificate.partner_ca]
+    verify_client_cert_issuer_dn = true
+  }
+
+  listener "api" {
+    host_name   = "api.contoso.com"
+    certificate = certificate.edge_tls
+    ssl_profile = ssl_profile.partners
+
+    route "default" {
+      to = api_management.main.hostname.gateway
+    }
+  }
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  hostname "gateway" {
+    type                         = "Proxy"
+    host_name                    = "gw.contoso.com"
+    certificate                  = certificate.edge_tls
+    negotiate_client_certificate = true
+  }
+
+  ca_certificate "partner_root" {
+    certificate = certificate.partner_root
+    store       = "Root"
+  }
+
+  api "partners" {
+    path = "partners"
+
+    policy {
+      inbound {
+        validate_client_certificate {
+          identity {
+            issuer_subject = "CN=Fabrikam Issuing CA, O=Fabrikam"
+          }
+        }
+      }
+    }
+  }
+}

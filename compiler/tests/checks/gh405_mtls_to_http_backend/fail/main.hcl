@@ -1,0 +1,31 @@
+# Partners authenticate with client certificates, but the request continues in clear text.
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  hostname "gateway" {
+    type                         = "Proxy"
+    host_name                    = "api.contoso.com"
+    negotiate_client_certificate = true
+  }
+
+  backend "partners" {
+    url = "http://partners.contoso.internal"
+  }
+
+  api "partners" {
+    path    = "partners"
+    backend = backend.partners
+
+    policy {
+      inbound {
+        validate_client_certificate {
+          identity {
+            issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+          }
+        }
+      }
+    }
+  }
+}

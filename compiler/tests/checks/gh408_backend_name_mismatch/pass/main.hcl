@@ -1,0 +1,28 @@
+certificate "internal_root" {
+  pem = file("pki/root-ca.pem")
+}
+
+certificate "orders_server" {
+  pem = file("pki/backend-server.pem")
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  ca_certificate "internal_root" {
+    certificate = certificate.internal_root
+    store       = "Root"
+  }
+
+  backend "orders" {
+    url                = "https://orders.contoso.internal"
+    server_certificate = certificate.orders_server
+  }
+
+  api "orders" {
+    path    = "orders"
+    backend = backend.orders
+  }
+}

@@ -1,0 +1,39 @@
+# UP#25 (docs #114880): "if Key Vault firewall is enabled you can't use a user-assigned
+# identity": the trusted-services bypass covers API Management's system-assigned identity only.
+certificate "gateway_tls" {
+  key_vault   = key_vault.edge
+  secret_name = "gateway-tls"
+}
+
+key_vault "edge" {
+  name = "kv-contoso-edge"
+
+  network_rules {
+    default_action = "Deny"
+    bypass         = "AzureServices"
+  }
+}
+
+identity "apim_reader" {
+  type = "UserAssigned"
+  name = "id-contoso-apim-reader"
+
+  role_assignment {
+    scope = key_vault.edge
+    role  = "Key Vault Secrets User"
+  }
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+  identities      = [identity.apim_reader]
+
+  hostname "gateway" {
+    type        = "Proxy"
+    host_name   = "api.contoso.com"
+    certificate = certificate.gateway_tls
+    identity    = identity.apim_reader
+  }
+}

@@ -1,0 +1,40 @@
+# The API's raw XML drops the global client-certificate validation.
+certificate "partner_root" {
+  pem = file("pki/root-ca.pem")
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  hostname "gateway" {
+    type                         = "Proxy"
+    host_name                    = "api.contoso.com"
+    negotiate_client_certificate = true
+  }
+
+  ca_certificate "partner_root" {
+    certificate = certificate.partner_root
+    store       = "Root"
+  }
+
+  # The client-certificate validation applies to every API.
+  policy {
+    inbound {
+      validate_client_certificate {
+        identity {
+          issuer_certificate = ca_certificate.partner_root
+        }
+      }
+    }
+  }
+
+  api "partners" {
+    path = "partners"
+
+    policy {
+      xml = file("partners.xml")
+    }
+  }
+}

@@ -1,0 +1,40 @@
+# Fixed: only the partner portal may call it cross-origin.
+certificate "partner_root" {
+  pem = file("pki/root-ca.pem")
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  hostname "gateway" {
+    type                         = "Proxy"
+    host_name                    = "api.contoso.com"
+    negotiate_client_certificate = true
+  }
+
+  ca_certificate "partner_root" {
+    certificate = certificate.partner_root
+    store       = "Root"
+  }
+
+  api "partners" {
+    path = "partners"
+
+    policy {
+      inbound {
+        validate_client_certificate {
+          identity {
+            issuer_certificate = ca_certificate.partner_root
+          }
+        }
+
+        cors {
+          allowed_origins = ["https://portal.contoso.com"]
+          allowed_headers = ["Content-Type"]
+        }
+      }
+    }
+  }
+}

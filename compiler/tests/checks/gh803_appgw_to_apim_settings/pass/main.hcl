@@ -1,0 +1,64 @@
+certificate "edge_tls" {
+  pfx      = file("pki/server.pfx")
+  password = secret("PFX_PASSWORD")
+}
+
+virtual_network "edge" {
+  name          = "vnet-contoso-edge"
+  address_space = ["10.20.0.0/16"]
+
+  subnet "appgw" {
+    address_prefix = "10.20.1.0/24"
+  }
+
+  subnet "apim" {
+    address_prefix = "10.20.2.0/24"
+  }
+}
+
+app_gateway "edge" {
+  sku          = "WAF_v2"
+  min_capacity = 2
+  max_capacity = 10
+  subnet       = virtual_network.edge.subnet.appgw
+  waf_mode     = "Prevention"
+
+  listener "api" {
+    host_name   = "api.contoso.com"
+    certificate = certificate.edge_tls
+
+    route "default" {
+      to               = api_management.main.hostname.gateway
+      backend_settings = backend_settings.apim
+    }
+  }
+
+  backend_settings "apim" {
+    port      = 443
+    protocol  = "Https"
+    host_name = "gw.contoso.internal"
+
+    probe {
+      path = "/status-0123456789abcdef"
+    }
+  }
+}
+
+api_management "main" {
+  sku                  = "Premium"
+  publisher_name       = "Contoso"
+  publisher_email      = "api@contoso.com"
+  virtual_network_type = "Internal"
+  subnet               = virtual_network.edge.subnet.apim
+
+  hostname "gateway" {
+    type        = "Proxy"
+    host_name   = "gw.contoso.internal"
+    certificate = certificate.edge_tls
+  }
+
+  api "orders" {
+    path      = "orders"
+    hostnames = [hostname.gateway]
+  }
+}

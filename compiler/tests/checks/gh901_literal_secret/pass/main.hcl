@@ -1,0 +1,48 @@
+certificate "gateway_tls" {
+  pfx      = file("pki/server.pfx")
+  password = secret("PFX_PASSWORD")
+}
+
+key_vault "edge" {
+  name = "kv-contoso-edge"
+}
+
+identity "apim" {
+  type = "SystemAssigned"
+
+  role_assignment {
+    scope = key_vault.edge
+    role  = "Key Vault Secrets User"
+  }
+}
+
+api_management "main" {
+  sku             = "Premium"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+  identities      = [identity.apim]
+
+  hostname "gateway" {
+    type        = "Proxy"
+    host_name   = "api.contoso.com"
+    certificate = certificate.gateway_tls
+  }
+
+  named_value "partner_key" {
+    key_vault   = key_vault.edge
+    secret_name = "partner-key"
+  }
+
+  api "orders" {
+    path = "orders"
+
+    policy {
+      inbound {
+        set_header {
+          name   = "X-Partner-Key"
+          values = ["{{partner_key}}"]
+        }
+      }
+    }
+  }
+}
