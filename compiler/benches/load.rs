@@ -36,6 +36,9 @@ const MIN_SAMPLES: usize = 5;
 const MAX_SAMPLES: usize = 30;
 const BUDGET: Duration = Duration::from_secs(6);
 
+/// The clock of the full `check` (graph, certificates, every check): 2026-06-01.
+const CHECK_NOW: i64 = 1_780_272_000;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let benchmarking = args.iter().any(|a| a == "--bench");
@@ -83,6 +86,7 @@ struct Row {
     samples: usize,
     bare: Stats,
     load: Stats,
+    check: Stats,
     bare_drop: Stats,
     load_tree: Stats,
     evaluate: Stats,
@@ -134,18 +138,24 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         let fit = BUDGET.as_nanos() / per_sample.as_nanos().max(1);
         (fit as usize).clamp(MIN_SAMPLES, MAX_SAMPLES)
     });
-    let mut times: [Vec<Duration>; 7] = Default::default();
+    let mut times: [Vec<Duration>; 8] = Default::default();
     for _ in 0..samples {
         let started = Instant::now();
         let bodies = std::hint::black_box(bare_parse(dir));
         times[0].push(started.elapsed());
         times[1].push(time(|| drop(bodies)));
         times[2].push(time(|| load(&world, "", &Options::default())));
+        times[7].push(time(|| {
+            let loaded = load(&world, "", &Options::default());
+            let diagnostics = gatehouse::load::check(&loaded, &world, CHECK_NOW);
+            (loaded, diagnostics)
+        }));
         for (all, stage) in times[3..].iter_mut().zip(stages(&world)) {
             all.push(stage);
         }
     }
-    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build] = times.map(Stats::of);
+    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build, check] =
+        times.map(Stats::of);
     Row {
         apis,
         files,
@@ -154,6 +164,7 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         bare,
         bare_drop,
         load: full,
+        check,
         load_tree,
         evaluate,
         drop_trees,
@@ -239,6 +250,22 @@ fn print_tables(rows: &[Row]) {
             ms(r.load.min),
             r.load.median.as_secs_f64() / r.bare.median.as_secs_f64(),
             r.load.median.as_secs_f64() * 1e6 / r.apis as f64,
+        );
+    }
+    println!();
+    println!(
+        "full check (load + certificates + graph + every check) vs bare parse (median / min, ms)"
+    );
+    println!();
+    println!("{:>6} {:>19} {:>6} {:>8}", "N", "check", "ratio", "µs/API");
+    for r in rows {
+        println!(
+            "{:>6} {:>9.2} / {:>7.2} {:>5.2}× {:>8.1}",
+            r.apis,
+            ms(r.check.median),
+            ms(r.check.min),
+            r.check.median.as_secs_f64() / r.bare.median.as_secs_f64(),
+            r.check.median.as_secs_f64() * 1e6 / r.apis as f64,
         );
     }
     println!();

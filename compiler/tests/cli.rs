@@ -303,3 +303,110 @@ fn version_and_help_describe_the_tool() {
         assert!(check_help.contains(flag), "{check_help}");
     }
 }
+
+#[test]
+fn graph_writes_dot_with_clusters_and_json_with_typed_edges() {
+    let dir = support::workspace().join("examples/appgw-apim-keyvault");
+    let dot = gatehouse(&["graph", "."], &dir);
+    assert_eq!(dot.status.code(), Some(0));
+    let text = stdout(&dot);
+    assert!(text.starts_with("digraph topology {"), "{text}");
+    assert!(
+        text.contains("subgraph cluster_0") && text.contains("label=\"app_gateway.edge\""),
+        "{text}"
+    );
+    assert!(text.contains("\"app_gateway.edge.listener.api\" -> \"api_management.main.hostname.gateway\" [label=\"routes_to\"]"), "{text}");
+    let json = gatehouse(&["graph", "--format", "json", "."], &dir);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let edges = doc["edges"].as_array().unwrap();
+    let serves = edges
+        .iter()
+        .find(|e| e["kind"] == "serves" && e["to"] == "module.orders.api.partner")
+        .expect("hostname serves the module's API");
+    assert_eq!(serves["from"], "api_management.main.hostname.gateway");
+    // The edge points at the reference that made it: written in the root, passed to the module.
+    assert_eq!(serves["file"], "api_management.hcl");
+}
+
+fn write_topology(dir: &Path, hcl: &str) {
+    std::fs::write(dir.join("main.hcl"), hcl).unwrap();
+}
+
+const BACKEND_VALIDATION_OFF: &str = r#"api_management "main" {
+  sku             = "Developer"
+  publisher_name  = "Contoso"
+  publisher_email = "api@contoso.com"
+
+  backend "legacy" {
+    url                       = "https://legacy.contoso.internal"
+    validate_certificate_name = false
+    ALLOW
+  }
+
+  api "legacy" {
+    path    = "legacy"
+    backend = backend.legacy
+  }
+}
+"#;
+
+#[test]
+fn deny_warnings_fails_on_a_warning_and_allow_switches_the_check_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_topology(
+        tmp.path(),
+        &BACKEND_VALIDATION_OFF.replace("    ALLOW\n", ""),
+    );
+    let plain = gatehouse(
+        &["check", "--color", "never", "--now", "2026-06-01", "."],
+        tmp.path(),
+    );
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "a warning alone passes: {}",
+        stdout(&plain)
+    );
+    assert!(
+        stdout(&plain).contains("warning[GH404]"),
+        "{}",
+        stdout(&plain)
+    );
+    let denied = gatehouse(
+        &["check", "--deny-warnings", "--now", "2026-06-01", "."],
+        tmp.path(),
+    );
+    assert_eq!(denied.status.code(), Some(1));
+
+    let allowed = BACKEND_VALIDATION_OFF.replace(
+        "    ALLOW\n",
+        "\n    allow \"backend-validation-off\" {\n      reason = \"legacy host serves a certificate for its IP only\"\n    }\n",
+    );
+    write_topology(tmp.path(), &allowed);
+    let out = gatehouse(
+        &["check", "--deny-warnings", "--now", "2026-06-01", "."],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("GH404"));
+}
+
+#[test]
+fn an_allow_naming_no_check_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = BACKEND_VALIDATION_OFF.replace(
+        "    ALLOW\n",
+        "\n    allow \"backend-validaton-off\" {\n      reason = \"typo\"\n    }\n",
+    );
+    write_topology(tmp.path(), &text);
+    let out = gatehouse(
+        &["check", "--color", "never", "--now", "2026-06-01", "."],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("did you mean `backend-validation-off`?"),
+        "{}",
+        stdout(&out)
+    );
+}
