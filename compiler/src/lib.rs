@@ -5,6 +5,7 @@
 //! shared by all stages; only [`cli`] reads files, the environment and the clock.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod certs;
 pub mod checks;
 pub mod cli;

@@ -44,6 +44,17 @@ pub fn load(world: &dyn World, root: &str, options: &Options) -> Loaded {
 /// returns all diagnostics (the loader's and the checks'), sorted. `now` is seconds since the
 /// Unix epoch.
 pub fn check(loaded: &Loaded, world: &dyn World, now: i64) -> Vec<Diagnostic> {
+    check_change(loaded, world, now, None)
+}
+
+/// [`check`], judging the topology also as a change from `baseline`, the previously deployed
+/// version (see [`crate::baseline`]).
+pub fn check_change(
+    loaded: &Loaded,
+    world: &dyn World,
+    now: i64,
+    baseline: Option<&crate::baseline::Baseline>,
+) -> Vec<Diagnostic> {
     let inventory = crate::certs::inspect(&loaded.model, world);
     let graph = crate::graph::Graph::new(&loaded.model);
     let cx = crate::checks::CheckContext {
@@ -52,9 +63,16 @@ pub fn check(loaded: &Loaded, world: &dyn World, now: i64) -> Vec<Diagnostic> {
         graph: &graph,
         certs: &inventory,
         now,
+        baseline,
     };
     let mut all = loaded.diagnostics.clone();
     all.extend(crate::checks::run(&cx));
     diagnostics::sort(&mut all, &loaded.sources);
     all
+}
+
+/// The baseline of a loaded topology: the previous version, for [`check_change`].
+pub fn baseline(loaded: &Loaded) -> crate::baseline::Baseline {
+    let graph = crate::graph::Graph::new(&loaded.model);
+    crate::baseline::Baseline::of(&loaded.model, &graph)
 }

@@ -24,28 +24,48 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Loads and checks a fixture; returns the diagnostics rendered without colour.
-fn run(dir: &Path) -> (Vec<gatehouse::diagnostics::Diagnostic>, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(dir, tmp.path());
-    support::pki::write(tmp.path());
-    let world = support::FixtureWorld::new(tmp.path());
+/// Loads and checks a fixture, as a change from `baseline` when given; returns the diagnostics
+/// rendered without colour.
+fn run(dir: &Path, baseline: Option<&Path>) -> (Vec<gatehouse::diagnostics::Diagnostic>, String) {
+    let baseline = baseline.map(|dir| {
+        let (world, _tmp) = fixture_world(dir);
+        let loaded = gatehouse::load::load(&world, "", &Default::default());
+        assert!(
+            !loaded.has_errors(),
+            "baseline {} does not load",
+            dir.display()
+        );
+        gatehouse::load::baseline(&loaded)
+    });
+    let (world, _tmp) = fixture_world(dir);
     let loaded = gatehouse::load::load(&world, "", &Default::default());
-    let all = gatehouse::load::check(&loaded, &world, support::pki::NOW);
+    let all = gatehouse::load::check_change(&loaded, &world, support::pki::NOW, baseline.as_ref());
     let text = gatehouse::diagnostics::render::human::render(&all, &loaded.sources, false);
     (all, text)
 }
 
+/// A copy of fixture `dir` with the test PKI, in a temporary directory that lives as long as
+/// the returned guard.
+fn fixture_world(dir: &Path) -> (support::FixtureWorld, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(dir, tmp.path());
+    support::pki::write(tmp.path());
+    (support::FixtureWorld::new(tmp.path()), tmp)
+}
+
+/// Runs `<name>/fail` and `<name>/pass`; a `<name>/baseline/` directory is the previously
+/// deployed version both are checked against.
 fn case(name: &str) {
     let code = name[..5].to_ascii_uppercase();
     let dir = fixture_root().join(name);
-    let (fail, text) = run(&dir.join("fail"));
+    let baseline = Some(dir.join("baseline")).filter(|b| b.is_dir());
+    let (fail, text) = run(&dir.join("fail"), baseline.as_deref());
     assert!(
         fail.iter().any(|d| d.code.code == code),
         "{name}/fail must raise {code}; got:\n{text}"
     );
     insta::assert_snapshot!(format!("{name}__fail"), text);
-    let (pass, text) = run(&dir.join("pass"));
+    let (pass, text) = run(&dir.join("pass"), baseline.as_deref());
     assert!(pass.is_empty(), "{name}/pass must be clean; got:\n{text}");
 }
 
@@ -154,6 +174,7 @@ cases!(
     gh103_unused_declaration,
     gh104_duplicate_azure_name,
     gh106_unreachable_api,
+    gh107_cert_in_use_removed,
     gh402_auth_cert_not_client,
     gh403_untrusted_backend_chain,
     gh404_backend_validation_off,
@@ -170,6 +191,7 @@ cases!(
     gh507_kv_recoverability,
     gh508_appgw_needs_user_identity,
     gh509_kv_id_not_secret,
+    gh510_identity_bootstrap_cycle,
     gh512_kv_role_too_broad,
     gh801_tier_unsupported,
     gh803_appgw_to_apim_settings,

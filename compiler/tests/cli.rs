@@ -410,3 +410,47 @@ fn an_allow_naming_no_check_is_an_error() {
         stdout(&out)
     );
 }
+
+/// The GH107 fixture, run through the CLI: the rename is an error only when judged against
+/// the deployed version given with `--baseline`.
+#[test]
+fn baseline_judges_the_change_against_the_previous_version() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/checks/gh107_cert_in_use_removed");
+    let tmp = tempfile::tempdir().unwrap();
+    for side in ["baseline", "fail"] {
+        let dir = tmp.path().join(side);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(root.join(side).join("main.hcl"), dir.join("main.hcl")).unwrap();
+        support::pki::write(&dir);
+    }
+    let run = |args: &[&str]| {
+        let mut all = vec!["check", "--color", "never", "--now", "2026-06-01"];
+        all.extend_from_slice(args);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+        cmd.args(&all)
+            .current_dir(tmp.path())
+            .env("PFX_PASSWORD", "fixture-password");
+        cmd.output().expect("run gatehouse")
+    };
+    let alone = run(&["fail"]);
+    assert_eq!(alone.status.code(), Some(0), "{}", stdout(&alone));
+    let judged = run(&["--baseline", "baseline", "fail"]);
+    assert_eq!(judged.status.code(), Some(1), "{}", stdout(&judged));
+    assert_eq!(
+        stdout(&judged).matches("error[GH107]").count(),
+        2,
+        "{}",
+        stdout(&judged)
+    );
+
+    let missing = run(&["--baseline", "nowhere", "fail"]);
+    assert_eq!(missing.status.code(), Some(2));
+    std::fs::write(tmp.path().join("baseline/broken.hcl"), "certificate {").unwrap();
+    let broken = run(&["--baseline", "baseline", "fail"]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&broken.stderr).contains("has 1 error(s)"),
+        "{}",
+        String::from_utf8_lossy(&broken.stderr)
+    );
+}

@@ -29,15 +29,20 @@ certificate "partner_issuing" {
 certificate "gateway_tls" {
   key_vault   = key_vault.certs
   secret_name = "partners-gateway-tls"
+  identity    = identity.apim
 }
 
 certificate "portal_tls" {
   key_vault   = key_vault.certs
   secret_name = "developer-portal-tls"
+  identity    = identity.apim
 }
 
+# A user-assigned identity: created and granted before the instance, so the instance can read
+# its hostname certificates in the same deployment that creates it (GH510).
 identity "apim" {
-  type = "SystemAssigned"
+  type = "UserAssigned"
+  name = "id-contoso-partners-apim"
 
   role_assignment {
     scope = key_vault.certs

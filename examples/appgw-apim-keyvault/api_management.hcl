@@ -1,9 +1,12 @@
 api_management "main" {
-  sku                  = "Premium"
-  capacity             = 1
-  publisher_name       = "Contoso"
-  publisher_email      = "api-team@contoso.com"
-  identities           = [identity.apim]
+  sku             = "Premium"
+  capacity        = 1
+  publisher_name  = "Contoso"
+  publisher_email = "api-team@contoso.com"
+  identities      = [identity.apim]
+  # The vault admits API Management as a trusted service, which needs the system-assigned
+  # identity; its grant can only follow the instance, so hostnames are a second step (GH510).
+  two_phase_hostnames  = true
   virtual_network_type = "Internal"
   subnet               = virtual_network.edge.subnet.apim
 

@@ -21,6 +21,8 @@ pub struct CheckContext<'a> {
     pub certs: &'a Inventory,
     /// Seconds since the Unix epoch, for validity checks; fixed in tests (`--now` on the CLI).
     pub now: i64,
+    /// The previously deployed topology, for checks that judge a change (`--baseline`).
+    pub baseline: Option<&'a crate::baseline::Baseline>,
 }
 
 impl CheckContext<'_> {
@@ -126,6 +128,7 @@ checks!(
         gh103_unused_declaration,
         gh104_duplicate_azure_name,
         gh106_unreachable_api,
+        gh107_cert_in_use_removed,
         gh402_auth_cert_not_client,
         gh403_untrusted_backend_chain,
         gh404_backend_validation_off,
@@ -142,6 +145,7 @@ checks!(
         gh507_kv_recoverability,
         gh508_appgw_needs_user_identity,
         gh509_kv_id_not_secret,
+        gh510_identity_bootstrap_cycle,
         gh512_kv_role_too_broad,
         gh801_tier_unsupported,
         gh803_appgw_to_apim_settings,

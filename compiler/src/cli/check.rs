@@ -1,9 +1,10 @@
 //! `gatehouse check`: load a topology, run the checks, print the diagnostics.
 
 use super::{Format, RunError};
+use crate::baseline::Baseline;
 use crate::diagnostics::{codes, render, Summary};
 use crate::eval::Options;
-use crate::load::{check, load};
+use crate::load::{check_change, load};
 use crate::syntax::FsWorld;
 use clap::Args;
 use std::path::PathBuf;
@@ -32,6 +33,11 @@ pub struct CheckArgs {
     /// midnight UTC); default: now.
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+
+    /// The previously deployed version of the topology (a directory of .hcl files, e.g. a
+    /// checkout of the main branch): the change is also judged against it (GH107).
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError> {
@@ -48,7 +54,11 @@ pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunEr
         Some(text) => parse_now(text)?,
         None => now_seconds(),
     };
-    let all = check(&loaded, &world, now);
+    let baseline = match &args.baseline {
+        Some(dir) => Some(load_baseline(dir, &options)?),
+        None => None,
+    };
+    let all = check_change(&loaded, &world, now, baseline.as_ref());
     let summary = Summary::of(&all);
     let output = match args.format {
         Format::Human => {
@@ -76,6 +86,28 @@ pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunEr
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Loads the previous version of the topology for `--baseline`; it must load without errors,
+/// or a comparison with it would mislead.
+fn load_baseline(dir: &std::path::Path, options: &Options) -> Result<Baseline, RunError> {
+    if !dir.is_dir() {
+        return Err(RunError::Usage(format!(
+            "`--baseline {}` is not a directory; give the directory of the previous version's .hcl files",
+            dir.display()
+        )));
+    }
+    let world = FsWorld::new(dir);
+    let loaded = load(&world, "", options);
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        return Err(RunError::Usage(format!(
+            "the baseline `{}` has {errors} error(s); run `gatehouse check {}` on it first",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    Ok(crate::load::baseline(&loaded))
 }
 
 /// Parses `--var name=value` arguments.

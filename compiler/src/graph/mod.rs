@@ -154,6 +154,11 @@ impl<'m> Graph<'m> {
         out.into_iter().map(|(_, n, s)| (n, s)).collect()
     }
 
+    /// Every node, in insertion (model) order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeRef> + '_ {
+        self.graph.node_weights().copied()
+    }
+
     /// The HCL address of a node.
     pub fn address(&self, node: NodeRef) -> String {
         let m = self.model;

@@ -227,6 +227,17 @@ impl<'m> Graph<'m> {
         out
     }
 
+    /// The backends and policies that name certificate `cert` as an API Management certificate
+    /// (`certificate-id`): the references that stop Azure from deleting it.
+    pub fn certificate_dependents(&self, cert: CertificateId) -> Vec<(NodeRef, Span)> {
+        let node = NodeRef::Certificate(cert);
+        let mut out = self.sources(node, EdgeKind::ClientCertificate);
+        out.retain(|(n, _)| matches!(n, NodeRef::Backend(_)));
+        out.extend(self.sources(node, EdgeKind::PolicyCertificate));
+        out.dedup_by_key(|(n, _)| *n);
+        out
+    }
+
     /// The instance a policy belongs to.
     pub fn policy_instance(&self, policy: PolicyId) -> ApiManagementId {
         let m = self.model;

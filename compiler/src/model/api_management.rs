@@ -71,6 +71,8 @@ pub struct ApiManagement {
     pub virtual_network_type: Spanned<VirtualNetworkType>,
     pub subnet: Option<Ref<SubnetId>>,
     pub public_network_access: Spanned<bool>,
+    /// Custom hostnames are deployed after the identity grants (two-phase plan, GH510).
+    pub two_phase_hostnames: Spanned<bool>,
     pub enable_client_certificate: Spanned<bool>,
     pub http2_enabled: Spanned<bool>,
     pub min_api_version: Option<String>,
@@ -265,6 +267,7 @@ impl Builder<'_> {
             virtual_network_type,
             subnet: self.reference(node, "subnet"),
             public_network_access: self.flag_or(node, "public_network_access", true),
+            two_phase_hostnames: self.flag_or(node, "two_phase_hostnames", false),
             enable_client_certificate: self.flag_or(node, "enable_client_certificate", false),
             http2_enabled: self.flag_or(node, "http2_enabled", false),
             min_api_version: self.string(node, "min_api_version").map(|s| s.value),

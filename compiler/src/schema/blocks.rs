@@ -745,6 +745,11 @@ pub(super) static API_MANAGEMENT: BlockSchema = BlockSchema {
             "Whether the public endpoint is enabled (default true).",
         ),
         opt(
+            "two_phase_hostnames",
+            B,
+            "Deploy the custom hostnames in a second step, after the Key Vault grants of the instance's system-assigned identity (default false; see GH510). Terraform: `azurerm_api_management_custom_domain`; Bicep: a second deployment of the instance.",
+        ),
+        opt(
             "enable_client_certificate",
             B,
             "Consumption tier: request a client certificate on every call (default false).",

@@ -21,6 +21,7 @@ api_management "main" {
   publisher_name  = "Contoso"
   publisher_email = "api@contoso.com"
   identities      = [identity.apim]
+  two_phase_hostnames = true
 
   hostname "gateway" {
     type        = "Proxy"

@@ -70,6 +70,7 @@ api_management "main" {
   publisher_name       = "Contoso"
   publisher_email      = "api@contoso.com"
   identities           = [identity.apim]
+  two_phase_hostnames = true
   virtual_network_type = "Internal"
   subnet               = virtual_network.edge.subnet.apim
 
