@@ -10,6 +10,7 @@ pub mod certs;
 pub mod checks;
 pub mod cli;
 pub mod diagnostics;
+pub mod emit;
 pub mod eval;
 pub mod fmt;
 pub mod graph;

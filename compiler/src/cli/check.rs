@@ -144,7 +144,7 @@ pub(super) fn parse_now(text: &str) -> Result<i64, RunError> {
 
 /// The clock, read here only: checks get it through [`CheckContext`].
 #[allow(clippy::disallowed_methods)]
-fn now_seconds() -> i64 {
+pub(super) fn now_seconds() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)

@@ -6,6 +6,7 @@
 //! could not run (bad arguments, unreadable directory, failed write).
 
 mod check;
+mod compile;
 mod explain;
 mod fmt;
 mod graph;
@@ -24,7 +25,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse explain GH101\n  gatehouse fmt --check ."
+    after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse compile examples/appgw-apim-keyvault --out out\n  gatehouse explain GH101\n  gatehouse fmt --check ."
 )]
 pub struct Cli {
     /// Print only diagnostics: no summary line, nothing at all when clean.
@@ -46,6 +47,12 @@ pub enum Command {
     /// Exits 0 when there is no error, 1 when there is one (or a warning with
     /// --deny-warnings), 2 when the topology cannot be read.
     Check(check::CheckArgs),
+    /// Check a topology, then write the Terraform and Bicep that deploy it to OUT.
+    ///
+    /// Nothing is written when the topology has errors; each target directory is replaced
+    /// whole. With --check nothing is written: it prints a unified diff against OUT and exits 1
+    /// when they differ (a drift gate for CI).
+    Compile(compile::CompileArgs),
     /// Print the long explanation of a diagnostic code (GH101) or name (unresolved-reference).
     Explain(explain::ExplainArgs),
     /// Rewrite the topology's .hcl files in canonical layout, keeping comments.
@@ -114,6 +121,7 @@ pub fn main() -> ExitCode {
     let color = cli.color.enabled();
     let result = match &cli.command {
         Command::Check(args) => check::run(args, cli.quiet, color),
+        Command::Compile(args) => compile::run(args, cli.quiet, color),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args, cli.quiet, color),
         Command::Graph(args) => graph::run(args, color),

@@ -1,0 +1,859 @@
+//! The deployment plan: every decision the Terraform and Bicep emitters share, made once.
+//!
+//! The emitters only spell a plan in their own syntax. What is decided here: the symbol of
+//! each resource, which secrets become parameters, which public certificate files are copied
+//! into the output, how each certificate reaches Azure (Key Vault id, public file, PFX
+//! parameter), the canonical order of every list Azure returns in its own order (field report
+//! D4, D13), the Application Gateway's derived blocks (frontend ports, pools and settings
+//! towards API Management hostnames, routing rules and their priorities, path maps), the API
+//! Management hostnames with the default `*.azure-api.net` proxy entry first (D2, D3), and the
+//! policy XML of every scope.
+//!
+//! **Invariant:** a pure function of the model; the same model gives the same plan, and a
+//! reordered input gives the same plan (everything Azure keys by name is sorted by name).
+
+use super::policy_xml;
+use super::symbols::Symbols;
+use crate::graph::NodeRef;
+use crate::model::*;
+use std::collections::BTreeMap;
+
+/// The plan of a whole topology.
+#[derive(Debug)]
+pub struct Plan<'m> {
+    pub model: &'m Model,
+    pub symbols: Symbols,
+    pub deployment: DeploymentPlan,
+    /// Secret inputs (Terraform sensitive variables, Bicep `@secure()` params), by name.
+    pub secrets: BTreeMap<String, SecretParam>,
+    /// Public certificate files copied next to the emitted code: output-relative path → bytes.
+    pub files: BTreeMap<String, FileCopy>,
+    /// How each certificate reaches Azure, indexed by [`CertificateId`].
+    pub certificates: Vec<CertificateData>,
+    pub app_gateways: Vec<AppGatewayPlan>,
+    pub api_managements: Vec<ApiManagementPlan>,
+    /// Role assignments of identities on Key Vaults, in model order.
+    pub role_assignments: Vec<RoleAssignmentPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeploymentPlan {
+    pub name: String,
+    pub location: String,
+    pub resource_group: String,
+    /// Sorted by key.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A secret the pipeline provides at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretParam {
+    pub name: String,
+    pub description: String,
+    /// The environment variable or `secret()` name the topology read it from, for docs.
+    pub source: Option<String>,
+}
+
+/// A certificate file copied into the output.
+#[derive(Debug, Clone)]
+pub struct FileCopy {
+    /// The file in the topology (relative to its root), read by the CLI.
+    pub from: String,
+    /// The attribute that named the file.
+    pub span: crate::source::Span,
+    /// What the emitted code needs from it.
+    pub encoding: FileEncoding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileEncoding {
+    /// DER (`.cer`) bytes, base64 in the template (`filebase64`/`loadFileAsBase64`).
+    Der,
+    /// PEM text as written.
+    Pem,
+}
+
+/// How a certificate's bytes reach Azure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateData {
+    /// A Key Vault secret id: versionless unless the topology pins a version (GH501).
+    KeyVault {
+        vault: KeyVaultId,
+        secret_id: String,
+        identity: Option<IdentityId>,
+    },
+    /// A public certificate (no private key), copied to `path` in the output.
+    Public { path: String },
+    /// A PFX with its private key: base64 data and password are secret parameters.
+    Pfx {
+        data_param: String,
+        password_param: Option<String>,
+    },
+    /// Nothing usable (already reported by the checks).
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppGatewayPlan {
+    pub id: AppGatewayId,
+    pub symbol: String,
+    /// The public IP, when the gateway has a public frontend: (symbol, Azure name).
+    pub public_ip: Option<(String, String)>,
+    /// `port-443` → 443, sorted by port.
+    pub frontend_ports: Vec<(String, u16)>,
+    pub ssl_certificates: Vec<NamedCertificate>,
+    pub trusted_client_certificates: Vec<NamedCertificate>,
+    pub trusted_root_certificates: Vec<NamedCertificate>,
+    pub ssl_profiles: Vec<SslProfilePlan>,
+    pub listeners: Vec<ListenerPlan>,
+    pub backend_pools: Vec<PoolPlan>,
+    pub backend_settings: Vec<SettingsPlan>,
+    pub rewrite_rule_sets: Vec<RewriteRuleSetId>,
+    pub rules: Vec<RulePlan>,
+    pub url_path_maps: Vec<PathMapPlan>,
+}
+
+/// A certificate under the name a gateway block knows it by (sorted by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedCertificate {
+    pub name: String,
+    pub certificate: CertificateId,
+}
+
+#[derive(Debug, Clone)]
+pub struct SslProfilePlan {
+    pub id: SslProfileId,
+    pub name: String,
+    /// Sorted.
+    pub trusted_client_certificate_names: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListenerPlan {
+    pub id: ListenerId,
+    pub name: String,
+    pub frontend_ip_configuration: &'static str,
+    pub frontend_port: String,
+    pub ssl_certificate: Option<String>,
+    pub ssl_profile: Option<String>,
+    /// Sorted.
+    pub host_names: Vec<String>,
+}
+
+/// A backend pool: declared, or derived for a route to an API Management hostname.
+#[derive(Debug, Clone)]
+pub struct PoolPlan {
+    pub name: String,
+    pub fqdns: Vec<String>,
+    pub ip_addresses: Vec<String>,
+}
+
+/// Backend settings: declared ones (the only kind today), with their probe.
+#[derive(Debug, Clone)]
+pub struct SettingsPlan {
+    pub id: BackendSettingsId,
+    pub name: String,
+    pub probe: Option<String>,
+    /// Sorted.
+    pub trusted_root_certificate_names: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RulePlan {
+    pub name: String,
+    /// 100, 110, ... in listener-name order: stable for a given set of listeners.
+    pub priority: u32,
+    pub listener: String,
+    pub kind: RuleKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// One route without paths: `Basic`.
+    Basic(RouteTargetPlan),
+    /// Path-based: the url path map of this name.
+    PathBased { url_path_map: String },
+}
+
+/// Where a route sends requests: pool, settings and rewrite set names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteTargetPlan {
+    pub backend_pool: String,
+    pub backend_settings: Option<String>,
+    pub rewrite_rule_set: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PathMapPlan {
+    pub name: String,
+    pub default: Option<RouteTargetPlan>,
+    /// Sorted by name.
+    pub paths: Vec<PathRulePlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PathRulePlan {
+    pub name: String,
+    pub paths: Vec<String>,
+    pub target: RouteTargetPlan,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiManagementPlan {
+    pub id: ApiManagementId,
+    pub symbol: String,
+    /// `SystemAssigned`, `UserAssigned` or `SystemAssigned, UserAssigned`; `None` without.
+    pub identity_type: Option<&'static str>,
+    /// User-assigned identities, in model order.
+    pub user_identities: Vec<IdentityId>,
+    /// Custom hostnames by type, the default proxy entry first, then by host name.
+    pub hostnames: Vec<HostnamePlan>,
+    /// Whether hostnames are a separate step after the identity's grants (GH510).
+    pub two_phase_hostnames: bool,
+    /// The APIM certificate store entries (`certificate-id`s) backends and policies use.
+    pub certificates: Vec<NamedCertificate>,
+    /// Sorted by name.
+    pub ca_certificates: Vec<CaCertificateId>,
+    pub backends: Vec<BackendId>,
+    pub named_values: Vec<NamedValueId>,
+    pub products: Vec<ProductId>,
+    pub api_version_sets: Vec<ApiVersionSetId>,
+    pub apis: Vec<ApiPlan>,
+    /// Policy XML per scope, global first.
+    pub policies: Vec<PolicyPlan>,
+}
+
+/// One custom hostname entry, as Azure lists it.
+#[derive(Debug, Clone)]
+pub struct HostnamePlan {
+    pub kind: HostnameType,
+    pub host_name: String,
+    /// `None` for the default `<name>.azure-api.net` entry, which never carries certificate
+    /// fields (D3).
+    pub hostname: Option<HostnameId>,
+    pub certificate: Option<CertificateId>,
+    pub negotiate_client_certificate: bool,
+    pub default_ssl_binding: bool,
+    /// The user-assigned identity that reads the Key Vault certificate, if any.
+    pub identity: Option<IdentityId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiPlan {
+    pub id: ApiId,
+    pub symbol: String,
+    /// Sorted by name.
+    pub operations: Vec<OperationId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyPlan {
+    pub id: PolicyId,
+    pub scope: PolicyScope,
+    pub xml: String,
+}
+
+/// An identity's role on a vault; `principal` says whose principal id it is.
+#[derive(Debug, Clone)]
+pub struct RoleAssignmentPlan {
+    pub symbol: String,
+    pub identity: IdentityId,
+    pub principal: Principal,
+    pub vault: KeyVaultId,
+    pub role: String,
+}
+
+/// Whose principal id a grant is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    UserAssigned(IdentityId),
+    /// The system-assigned identity of an API Management instance.
+    ApiManagement(ApiManagementId),
+    /// The system-assigned identity of an Application Gateway (Azure has none usable for Key
+    /// Vault; GH508 reports it, the grant is emitted as written).
+    AppGateway(AppGatewayId),
+    /// A system-assigned identity that no resource lists: nothing to grant.
+    Unattached,
+}
+
+/// Builds the plan of a model.
+pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
+    let symbols = Symbols::of(graph);
+    let mut secrets = BTreeMap::new();
+    let mut files = BTreeMap::new();
+    let certificates = model
+        .certificates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            certificate_data(
+                model,
+                &symbols,
+                CertificateId(i as u32),
+                c,
+                &mut secrets,
+                &mut files,
+            )
+        })
+        .collect();
+    let deployment = deployment(model);
+    let app_gateways = (0..model.app_gateways.len())
+        .map(|i| app_gateway(model, &symbols, AppGatewayId(i as u32)))
+        .collect();
+    let api_managements = (0..model.api_managements.len())
+        .map(|i| api_management(model, &symbols, ApiManagementId(i as u32)))
+        .collect();
+    for (i, nv) in model.named_values.iter().enumerate() {
+        if let Some(NamedValueSource::Value(v)) = &nv.source {
+            if let SecretText::Secret(s) = &v.value {
+                let name = format!(
+                    "{}_value",
+                    symbols.get(NodeRef::NamedValue(NamedValueId(i as u32)))
+                );
+                secrets.insert(
+                    name.clone(),
+                    SecretParam {
+                        name,
+                        description: format!("Value of named value `{}`.", nv.decl.name),
+                        source: Some(s.origin.clone()),
+                    },
+                );
+            }
+        }
+    }
+    let role_assignments = role_assignments(model, &symbols);
+    Plan {
+        model,
+        symbols,
+        deployment,
+        secrets,
+        files,
+        certificates,
+        app_gateways,
+        api_managements,
+        role_assignments,
+    }
+}
+
+impl Plan<'_> {
+    /// The symbol of a node (see [`Symbols`]).
+    pub fn symbol(&self, node: NodeRef) -> &str {
+        self.symbols.get(node)
+    }
+}
+
+fn deployment(model: &Model) -> DeploymentPlan {
+    match &model.deployment {
+        Some(d) => DeploymentPlan {
+            name: d.name.value.clone(),
+            location: d.location.value.clone(),
+            resource_group: d.resource_group.value.clone(),
+            tags: d.tags.iter().cloned().collect(),
+        },
+        None => DeploymentPlan {
+            name: "gatehouse".into(),
+            location: "westeurope".into(),
+            resource_group: "rg-gatehouse".into(),
+            tags: BTreeMap::new(),
+        },
+    }
+}
+
+/// The versionless (or pinned) id of a Key Vault secret.
+pub fn secret_id(model: &Model, kv: &KeyVaultSecret) -> String {
+    let vault = &model[kv.vault.id].azure_name.value;
+    let base = format!(
+        "https://{vault}.vault.azure.net/secrets/{}",
+        kv.secret_name.value
+    );
+    match &kv.secret_version {
+        Some(v) => format!("{base}/{}", v.value),
+        None => base,
+    }
+}
+
+fn certificate_data(
+    model: &Model,
+    symbols: &Symbols,
+    id: CertificateId,
+    cert: &Certificate,
+    secrets: &mut BTreeMap<String, SecretParam>,
+    files: &mut BTreeMap<String, FileCopy>,
+) -> CertificateData {
+    let symbol = symbols.get(NodeRef::Certificate(id));
+    let mut public = |file: &Spanned<String>, encoding: FileEncoding| {
+        let ext = match encoding {
+            FileEncoding::Der => "cer",
+            FileEncoding::Pem => "pem",
+        };
+        let path = format!("certs/{symbol}.{ext}");
+        files.insert(
+            path.clone(),
+            FileCopy {
+                from: file.value.clone(),
+                span: file.span,
+                encoding,
+            },
+        );
+        CertificateData::Public { path }
+    };
+    match &cert.source {
+        Some(CertSource::KeyVault(kv)) => CertificateData::KeyVault {
+            vault: kv.vault.id,
+            secret_id: secret_id(model, kv),
+            identity: cert.identity.map(|r| r.id),
+        },
+        Some(CertSource::Der(f)) => public(f, FileEncoding::Der),
+        Some(CertSource::Pem(f)) if cert.private_key.is_none() => public(f, FileEncoding::Pem),
+        Some(CertSource::CaChain(f)) => public(f, FileEncoding::Pem),
+        Some(CertSource::Pfx(_)) | Some(CertSource::Pem(_)) => {
+            let data_param = format!("{symbol}_pfx");
+            secrets.insert(
+                data_param.clone(),
+                SecretParam {
+                    name: data_param.clone(),
+                    description: format!(
+                        "Base64 PFX of certificate `{}` (with its private key).",
+                        cert.decl.name
+                    ),
+                    source: cert
+                        .source
+                        .as_ref()
+                        .and_then(|s| s.file())
+                        .map(|f| f.value.clone()),
+                },
+            );
+            let password_param = cert.password.as_ref().map(|p| {
+                let name = format!("{symbol}_password");
+                secrets.insert(
+                    name.clone(),
+                    SecretParam {
+                        name: name.clone(),
+                        description: format!(
+                            "Password of the PFX of certificate `{}`.",
+                            cert.decl.name
+                        ),
+                        source: match &p.value {
+                            SecretText::Secret(s) => Some(s.origin.clone()),
+                            SecretText::Literal(_) => None,
+                        },
+                    },
+                );
+                name
+            });
+            CertificateData::Pfx {
+                data_param,
+                password_param,
+            }
+        }
+        None => CertificateData::Missing,
+    }
+}
+
+fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGatewayPlan {
+    let gw = &model[id];
+    let symbol = symbols.get(NodeRef::AppGateway(id)).to_string();
+    let public_ip = gw.public_frontend.value.then(|| {
+        (
+            format!("{symbol}_pip"),
+            format!("pip-{}", gw.azure_name.value),
+        )
+    });
+    let cert_name = |c: CertificateId| model[c].decl.name.replace('_', "-");
+
+    let mut ports: Vec<u16> = gw.listeners.iter().map(|l| model[*l].port.value).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    let frontend_ports = ports.iter().map(|p| (format!("port-{p}"), *p)).collect();
+
+    let mut ssl_certificates = Vec::new();
+    let mut listeners = Vec::new();
+    for l in &gw.listeners {
+        let listener = &model[*l];
+        let ssl_certificate = listener.certificate.map(|c| {
+            push_named(&mut ssl_certificates, cert_name(c.id), c.id);
+            cert_name(c.id)
+        });
+        let mut host_names: Vec<String> = listener
+            .host_names
+            .iter()
+            .map(|h| h.value.clone())
+            .collect();
+        host_names.sort();
+        listeners.push(ListenerPlan {
+            id: *l,
+            name: listener.decl.name.replace('_', "-"),
+            frontend_ip_configuration: if listener.private_frontend || !gw.public_frontend.value {
+                "private"
+            } else {
+                "public"
+            },
+            frontend_port: format!("port-{}", listener.port.value),
+            ssl_certificate,
+            ssl_profile: listener
+                .ssl_profile
+                .map(|p| model[p.id].decl.name.replace('_', "-")),
+            host_names,
+        });
+    }
+    listeners.sort_by(|a, b| a.name.cmp(&b.name));
+    ssl_certificates.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut trusted_client_certificates = Vec::new();
+    let mut ssl_profiles = Vec::new();
+    for p in &gw.ssl_profiles {
+        let profile = &model[*p];
+        let mut names = Vec::new();
+        for ca in &profile.trusted_client_cas {
+            push_named(&mut trusted_client_certificates, cert_name(ca.id), ca.id);
+            names.push(cert_name(ca.id));
+        }
+        names.sort();
+        names.dedup();
+        ssl_profiles.push(SslProfilePlan {
+            id: *p,
+            name: profile.decl.name.replace('_', "-"),
+            trusted_client_certificate_names: names,
+        });
+    }
+    ssl_profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    trusted_client_certificates.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut trusted_root_certificates = Vec::new();
+    let mut backend_settings = Vec::new();
+    for s in &gw.backend_settings {
+        let settings = &model[*s];
+        let mut names = Vec::new();
+        for root in &settings.trusted_root_certificates {
+            push_named(&mut trusted_root_certificates, cert_name(root.id), root.id);
+            names.push(cert_name(root.id));
+        }
+        names.sort();
+        names.dedup();
+        let name = settings.decl.name.replace('_', "-");
+        backend_settings.push(SettingsPlan {
+            id: *s,
+            probe: settings.probe.as_ref().map(|_| format!("{name}-probe")),
+            name,
+            trusted_root_certificate_names: names,
+        });
+    }
+    backend_settings.sort_by(|a, b| a.name.cmp(&b.name));
+    trusted_root_certificates.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut backend_pools: Vec<PoolPlan> = gw
+        .backend_pools
+        .iter()
+        .map(|p| {
+            let pool = &model[*p];
+            PoolPlan {
+                name: pool.decl.name.replace('_', "-"),
+                fqdns: pool.fqdns.iter().map(|f| f.value.clone()).collect(),
+                ip_addresses: pool.ip_addresses.iter().map(|f| f.value.clone()).collect(),
+            }
+        })
+        .collect();
+
+    let mut rules = Vec::new();
+    let mut url_path_maps = Vec::new();
+    let mut ordered: Vec<ListenerId> = gw.listeners.clone();
+    ordered.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+    for (index, l) in ordered.iter().enumerate() {
+        let listener = &model[*l];
+        let name = listener.decl.name.replace('_', "-");
+        let mut target = |route: &Route| route_target(model, route, &mut backend_pools);
+        let kind = match listener.routes.as_slice() {
+            [only] if only.paths.is_empty() => RuleKind::Basic(target(only)),
+            routes => {
+                let map = format!("{name}-paths");
+                let mut paths: Vec<PathRulePlan> = routes
+                    .iter()
+                    .filter(|r| !r.paths.is_empty())
+                    .map(|r| PathRulePlan {
+                        name: r.name.replace('_', "-"),
+                        paths: r.paths.iter().map(|p| p.value.clone()).collect(),
+                        target: target(r),
+                    })
+                    .collect();
+                paths.sort_by(|a, b| a.name.cmp(&b.name));
+                let default = routes.iter().find(|r| r.paths.is_empty()).map(&mut target);
+                url_path_maps.push(PathMapPlan {
+                    name: map.clone(),
+                    default,
+                    paths,
+                });
+                RuleKind::PathBased { url_path_map: map }
+            }
+        };
+        rules.push(RulePlan {
+            name: format!("{name}-rule"),
+            priority: 100 + 10 * index as u32,
+            listener: name,
+            kind,
+        });
+    }
+    backend_pools.sort_by(|a, b| a.name.cmp(&b.name));
+    backend_pools.dedup_by(|a, b| a.name == b.name);
+
+    let mut rewrite_rule_sets = gw.rewrite_rule_sets.clone();
+    rewrite_rule_sets.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+
+    AppGatewayPlan {
+        id,
+        symbol,
+        public_ip,
+        frontend_ports,
+        ssl_certificates,
+        trusted_client_certificates,
+        trusted_root_certificates,
+        ssl_profiles,
+        listeners,
+        backend_pools,
+        backend_settings,
+        rewrite_rule_sets,
+        rules,
+        url_path_maps,
+    }
+}
+
+fn push_named(list: &mut Vec<NamedCertificate>, name: String, certificate: CertificateId) {
+    if !list.iter().any(|n| n.name == name) {
+        list.push(NamedCertificate { name, certificate });
+    }
+}
+
+/// The pool, settings and rewrite set of a route; a route to an API Management hostname gets a
+/// pool of its own holding the hostname's FQDN.
+fn route_target(model: &Model, route: &Route, pools: &mut Vec<PoolPlan>) -> RouteTargetPlan {
+    let backend_pool = match route.to {
+        Some(RouteTarget::BackendPool(p)) => model[p.id].decl.name.replace('_', "-"),
+        Some(RouteTarget::Hostname(h)) => {
+            let hostname = &model[h.id];
+            let name = format!(
+                "apim-{}-{}",
+                model[hostname.api_management].decl.name.replace('_', "-"),
+                hostname.decl.name.replace('_', "-")
+            );
+            if !pools.iter().any(|p| p.name == name) {
+                pools.push(PoolPlan {
+                    name: name.clone(),
+                    fqdns: vec![hostname.host_name.value.clone()],
+                    ip_addresses: Vec::new(),
+                });
+            }
+            name
+        }
+        None => String::from("default"),
+    };
+    RouteTargetPlan {
+        backend_pool,
+        backend_settings: route
+            .backend_settings
+            .map(|s| model[s.id].decl.name.replace('_', "-")),
+        rewrite_rule_set: route
+            .rewrite_rule_set
+            .map(|s| model[s.id].decl.name.replace('_', "-")),
+    }
+}
+
+fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiManagementPlan {
+    let apim = &model[id];
+    let system = apim
+        .identities
+        .iter()
+        .any(|i| model[i.id].kind.value == IdentityType::SystemAssigned);
+    let user_identities: Vec<IdentityId> = apim
+        .identities
+        .iter()
+        .map(|i| i.id)
+        .filter(|i| model[*i].kind.value == IdentityType::UserAssigned)
+        .collect();
+    let identity_type = match (system, user_identities.is_empty()) {
+        (true, true) => Some("SystemAssigned"),
+        (true, false) => Some("SystemAssigned, UserAssigned"),
+        (false, false) => Some("UserAssigned"),
+        (false, true) => None,
+    };
+
+    let mut hostnames: Vec<HostnamePlan> = apim
+        .hostnames
+        .iter()
+        .map(|h| {
+            let hostname = &model[*h];
+            let certificate = hostname.certificate.map(|c| c.id);
+            let identity = hostname
+                .identity
+                .map(|i| i.id)
+                .or_else(|| certificate.and_then(|c| model[c].identity.map(|i| i.id)))
+                .filter(|i| model[*i].kind.value == IdentityType::UserAssigned);
+            HostnamePlan {
+                kind: hostname.kind.value,
+                host_name: hostname.host_name.value.clone(),
+                hostname: Some(*h),
+                certificate,
+                negotiate_client_certificate: hostname.negotiate_client_certificate.value,
+                default_ssl_binding: hostname.default_ssl_binding.value,
+                identity,
+            }
+        })
+        .collect();
+    let has_custom_proxy = hostnames.iter().any(|h| h.kind == HostnameType::Proxy);
+    if has_custom_proxy {
+        // Azure lists the default proxy hostname among the custom ones; leaving it out plans a
+        // change on every run (D2), and certificate fields on it are rejected (D3).
+        hostnames.push(HostnamePlan {
+            kind: HostnameType::Proxy,
+            host_name: format!("{}.azure-api.net", apim.azure_name.value),
+            hostname: None,
+            certificate: None,
+            negotiate_client_certificate: false,
+            default_ssl_binding: false,
+            identity: None,
+        });
+    }
+    hostnames.sort_by(|a, b| {
+        (a.kind, a.hostname.is_some(), &a.host_name).cmp(&(
+            b.kind,
+            b.hostname.is_some(),
+            &b.host_name,
+        ))
+    });
+
+    let mut certificates = Vec::new();
+    for b in &apim.backends {
+        if let Some(c) = model[*b].client_certificate {
+            push_named(&mut certificates, model[c.id].decl.name.clone(), c.id);
+        }
+    }
+    let mut policy_ids: Vec<PolicyId> = Vec::new();
+    if let Some(p) = apim.policy {
+        policy_ids.push(p);
+    }
+    let products = sorted_by_name(&apim.products, |p| &model[p].decl.name);
+    policy_ids.extend(products.iter().filter_map(|p| model[*p].policy));
+    let mut apis: Vec<ApiPlan> = apim
+        .apis
+        .iter()
+        .map(|a| {
+            let mut operations = model[*a].operations.clone();
+            operations.sort_by(|x, y| model[*x].decl.name.cmp(&model[*y].decl.name));
+            ApiPlan {
+                id: *a,
+                symbol: symbols.get(NodeRef::Api(*a)).to_string(),
+                operations,
+            }
+        })
+        .collect();
+    apis.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+    for api in &apis {
+        policy_ids.extend(model[api.id].policy);
+        policy_ids.extend(api.operations.iter().filter_map(|o| model[*o].policy));
+    }
+    for p in &policy_ids {
+        for (_, section) in model[*p].sections() {
+            collect_policy_certificates(model, &section.statements, &mut certificates);
+        }
+    }
+    certificates.sort_by(|a, b| a.name.cmp(&b.name));
+    let policies = policy_ids
+        .iter()
+        .map(|p| PolicyPlan {
+            id: *p,
+            scope: model[*p].scope,
+            xml: policy_xml::render(model, &model[*p]),
+        })
+        .collect();
+
+    let ca_certificates = sorted_by_name(&apim.ca_certificates, |c| &model[c].decl.name);
+    let backends = sorted_by_name(&apim.backends, |b| &model[b].decl.name);
+    let named_values = sorted_by_name(&apim.named_values, |n| &model[n].decl.name);
+    let api_version_sets = sorted_by_name(&apim.api_version_sets, |v| &model[v].decl.name);
+
+    ApiManagementPlan {
+        id,
+        symbol: symbols.get(NodeRef::ApiManagement(id)).to_string(),
+        identity_type,
+        user_identities,
+        hostnames,
+        two_phase_hostnames: apim.two_phase_hostnames.value,
+        certificates,
+        ca_certificates,
+        backends,
+        named_values,
+        products,
+        api_version_sets,
+        apis,
+        policies,
+    }
+}
+
+/// `ids` sorted by the name `name` gives each.
+fn sorted_by_name<'a, T: Copy>(ids: &[T], name: impl Fn(T) -> &'a str) -> Vec<T> {
+    let mut v = ids.to_vec();
+    v.sort_by(|a, b| name(*a).cmp(name(*b)));
+    v
+}
+
+fn collect_policy_certificates(
+    model: &Model,
+    statements: &[Statement],
+    out: &mut Vec<NamedCertificate>,
+) {
+    for s in statements {
+        match &s.kind {
+            StatementKind::AuthenticationCertificate(AuthenticationCertificate::Certificate(
+                CertificateName::Certificate(r),
+            )) => push_named(out, model[r.id].decl.name.clone(), r.id),
+            StatementKind::Choose(c) => {
+                for when in &c.whens {
+                    collect_policy_certificates(model, &when.statements, out);
+                }
+                if let Some(o) = &c.otherwise {
+                    collect_policy_certificates(model, o, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn role_assignments(model: &Model, symbols: &Symbols) -> Vec<RoleAssignmentPlan> {
+    let mut out = Vec::new();
+    for (i, identity) in model.identities.iter().enumerate() {
+        let id = IdentityId(i as u32);
+        let principal = match identity.kind.value {
+            IdentityType::UserAssigned => Principal::UserAssigned(id),
+            IdentityType::SystemAssigned => system_owner(model, id),
+        };
+        for (n, ra) in identity.role_assignments.iter().enumerate() {
+            let Some(scope) = ra.scope else { continue };
+            out.push(RoleAssignmentPlan {
+                symbol: format!("{}_role_{n}", symbols.get(NodeRef::Identity(id))),
+                identity: id,
+                principal,
+                vault: scope.id,
+                role: ra.role.value.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The resource whose system-assigned identity `identity` stands for.
+pub fn system_owner(model: &Model, identity: IdentityId) -> Principal {
+    if let Some(i) = model
+        .api_managements
+        .iter()
+        .position(|a| a.identities.iter().any(|r| r.id == identity))
+    {
+        return Principal::ApiManagement(ApiManagementId(i as u32));
+    }
+    if let Some(i) = model
+        .app_gateways
+        .iter()
+        .position(|g| g.identity.is_some_and(|r| r.id == identity))
+    {
+        return Principal::AppGateway(AppGatewayId(i as u32));
+    }
+    Principal::Unattached
+}
