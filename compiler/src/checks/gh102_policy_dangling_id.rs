@@ -22,20 +22,57 @@ declare_check! {
     /// policy blocks use references, which GH101 checks.
     /// ## Example
     /// ```hcl
-    /// backend "ledger" { url = "https://ledger.contoso.internal" }
-    /// api "ledger" {
-    ///   path = "ledger"
-    ///   policy {
-    ///     xml = "<policies><inbound><base /><set-backend-service backend-id=\"legder\" /></inbound></policies>"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "ledger" {
+    ///     url = "https://ledger.contoso.internal"
+    ///   }
+    ///
+    ///   api "ledger" {
+    ///     path    = "ledger"
+    ///     backend = backend.ledger
+    ///
+    ///     policy {
+    ///       xml = <<-XML
+    ///         <policies>
+    ///           <inbound>
+    ///             <base />
+    ///             <set-backend-service backend-id="legder" />
+    ///           </inbound>
+    ///         </policies>
+    ///       XML
+    ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// api "ledger" {
-    ///   path = "ledger"
-    ///   policy {
-    ///     xml = "<policies><inbound><base /><set-backend-service backend-id=\"ledger\" /></inbound></policies>"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "ledger" {
+    ///     url = "https://ledger.contoso.internal"
+    ///   }
+    ///
+    ///   api "ledger" {
+    ///     path    = "ledger"
+    ///     backend = backend.ledger
+    ///
+    ///     policy {
+    ///       xml = <<-XML
+    ///         <policies>
+    ///           <inbound>
+    ///             <base />
+    ///             <set-backend-service backend-id="ledger" />
+    ///           </inbound>
+    ///         </policies>
+    ///       XML
+    ///     }
     ///   }
     /// }
     /// ```

@@ -26,13 +26,41 @@ declare_check! {
     /// what an attacker can reach without serving anything.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// # Replaced by `edge_tls`, but still declared.
     /// certificate "old_edge_tls" {
-    ///   pfx      = file("certs/old-edge-tls.pfx")
-    ///   password = secret("OLD_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// Remove the block, or reference it where it was meant to be used.
+    /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///   }
+    /// }
+    /// ```
     "GH103", "unused-declaration", Severity::Warning
 }
 

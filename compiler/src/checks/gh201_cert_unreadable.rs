@@ -15,13 +15,13 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca.key")
+    ///   ca_chain = file("pki/key-only.pem") # a private key, no certificate
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-chain.pem")
+    ///   ca_chain = file("pki/ca-chain.pem")
     /// }
     /// ```
     "GH201", "cert-unreadable", Severity::Error

@@ -17,15 +17,51 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "ledger_client" {
-    ///   pfx      = file("certs/ledger-server.pfx") # serverAuth only
-    ///   password = secret("LEDGER_PFX_PASSWORD")
+    ///   pfx      = file("pki/client-server-eku.pfx") # serverAuth only
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "ledger" {
+    ///     path = "ledger"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         authentication_certificate {
+    ///           certificate = certificate.ledger_client
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "ledger_client" {
-    ///   pfx      = file("certs/ledger-client.pfx") # clientAuth
-    ///   password = secret("LEDGER_PFX_PASSWORD")
+    ///   pfx      = file("pki/client.pfx") # clientAuth
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "ledger" {
+    ///     path = "ledger"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         authentication_certificate {
+    ///           certificate = certificate.ledger_client
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH207", "client-eku", Severity::Error

@@ -19,14 +19,64 @@ declare_check! {
     /// renews it; pin the issuer instead.
     /// ## Example
     /// ```hcl
-    /// identity {
-    ///   thumbprint = "3a:5f:09:77:c1:2e:48:b0:9d:61:f3:aa:10:42:8c:e5:7b:d4:36:9f"
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             thumbprint = "3a:5f:09:77:c1:2e:48:b0:9d:61:f3:aa:10:42:8c:e5:7b:d4:36:9f"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// identity {
-    ///   thumbprint = "3A5F0977C12E48B09D61F3AA10428CE57BD4369F"
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             thumbprint = "3A5F0977C12E48B09D61F3AA10428CE57BD4369F"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH312", "thumbprint-format-or-pin", Severity::Warning

@@ -16,18 +16,67 @@ declare_check! {
     /// (CA store plus `validate_client_certificate` identities) survives renewals.
     /// ## Example
     /// ```hcl
-    /// choose {
-    ///   when {
-    ///     condition = "@(!context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))"
-    ///     return_response { status_code = 403 }
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         choose {
+    ///           when {
+    ///             condition = "@(context.Request.Certificate == null || !context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))"
+    ///
+    ///             return_response {
+    ///               status_code = 403
+    ///             }
+    ///           }
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// validate_client_certificate {
-    ///   identity {
-    ///     issuer_certificate = ca_certificate.partner_root
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_certificate = ca_certificate.partner_root
+    ///           }
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```

@@ -144,6 +144,8 @@ fn pfx_without_key(made: &Made, chain: &[&Made]) -> Vec<u8> {
 /// | `backend-self-signed.pem`, `backend-server.pem`+`.key` | orders.contoso.internal, self-signed / issued by the issuing CA |
 /// | `expired.pem`, `expiring.pem` (10 days), `not-yet-valid.pem` | client certs around `NOW` |
 /// | `corrupt.pem`, `key-only.pem`, `not-a-cert.txt` | unreadable inputs |
+/// | `weak-ca-chain.pem` | `CN=Fabrikam Legacy Issuing CA` with an RSA-1024 key, and its root (static: rcgen cannot make weak keys) |
+/// | `oversized-ca-bundle.pem` | one root and 14 RSA-4096 intermediates, about 27 KB of PEM (static) |
 ///
 /// Every PFX has the password [`PFX_PASSWORD`].
 ///
@@ -325,5 +327,14 @@ fn generate() -> Vec<(String, Vec<u8>)> {
     put("corrupt.pem", b"-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n");
     put("key-only.pem", client.key.serialize_pem().as_bytes());
     put("not-a-cert.txt", b"hello, this is text\n");
+    // Static certificates rcgen cannot make (RSA keys), shared with the GH208 and GH714 fixtures.
+    put(
+        "weak-ca-chain.pem",
+        include_bytes!("../checks/gh208_weak_key_or_signature/fail/certs/partner-ca-weak.pem"),
+    );
+    put(
+        "oversized-ca-bundle.pem",
+        include_bytes!("../checks/gh714_client_ca_limits/fail/certs/partner-cas.pem"),
+    );
     files.into_inner()
 }
