@@ -9,6 +9,10 @@
 //! load without a front-end diagnostic: an example that does not parse or names something that
 //! does not exist teaches nothing.
 //!
+//! A check that judges a change (GH107) shows the deployed version first, in a
+//! ```` ```hcl baseline ```` block under `## Example`: Example and Fix are then both checked as
+//! changes from it (`--baseline`).
+//!
 //! The test walks `gatehouse::checks::codes()`, so a check added later is covered without
 //! touching this file. All findings are collected and reported together, with the rendered
 //! diagnostics of the offending block, so one run shows every broken example.
@@ -38,7 +42,12 @@ fn section<'a>(text: &'a str, heading: &str) -> Option<Vec<&'a str>> {
 
 /// The first ```` ```hcl ```` block of a section, without its fences.
 fn first_hcl_block(lines: &[&str]) -> Option<String> {
-    let start = lines.iter().position(|l| l.trim() == "```hcl")?;
+    fenced_block(lines, "```hcl")
+}
+
+/// The first block opened by `fence` in a section, without its fences.
+fn fenced_block(lines: &[&str], fence: &str) -> Option<String> {
+    let start = lines.iter().position(|l| l.trim() == fence)?;
     let mut block = String::new();
     for line in &lines[start + 1..] {
         if line.trim() == "```" {
@@ -50,17 +59,26 @@ fn first_hcl_block(lines: &[&str]) -> Option<String> {
     None
 }
 
-/// Loads and checks `main_hcl` as a topology of its own; returns every diagnostic (front end
-/// and checks) and their rendering without colour.
-fn run(main_hcl: &str) -> (Vec<Diagnostic>, String) {
+/// A temporary topology of `main_hcl`, with the test PKI and [`ENV`].
+fn topology(main_hcl: &str) -> (support::FixtureWorld, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("main.hcl"), main_hcl).unwrap();
     let env: String = ENV.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     std::fs::write(tmp.path().join("env"), env).unwrap();
     support::pki::write(tmp.path());
-    let world = support::FixtureWorld::new(tmp.path());
+    (support::FixtureWorld::new(tmp.path()), tmp)
+}
+
+/// Loads and checks `main_hcl` as a topology of its own, as a change from `baseline` when
+/// given; returns every diagnostic (front end and checks) and their rendering without colour.
+fn run(main_hcl: &str, baseline: Option<&str>) -> (Vec<Diagnostic>, String) {
+    let baseline = baseline.map(|hcl| {
+        let (world, _tmp) = topology(hcl);
+        gatehouse::load::baseline(&gatehouse::load::load(&world, "", &Default::default()))
+    });
+    let (world, _tmp) = topology(main_hcl);
     let loaded = gatehouse::load::load(&world, "", &Default::default());
-    let all = gatehouse::load::check(&loaded, &world, support::pki::NOW);
+    let all = gatehouse::load::check_change(&loaded, &world, support::pki::NOW, baseline.as_ref());
     let text = gatehouse::diagnostics::render::human::render(&all, &loaded.sources, false);
     (all, text)
 }
@@ -78,12 +96,13 @@ fn problems(code: &gatehouse::diagnostics::CodeInfo, check_codes: &[&str]) -> Ve
         }
     }
     let is_front_end = |d: &&Diagnostic| !check_codes.contains(&d.code.code);
+    let baseline = section(&text, "## Example").and_then(|l| fenced_block(&l, "```hcl baseline"));
     for (heading, must_raise) in [("## Example", true), ("## Fix", false)] {
         let Some(block) = section(&text, heading).and_then(|lines| first_hcl_block(&lines)) else {
             found.push(format!("`{heading}` has no ```hcl block"));
             continue;
         };
-        let (all, rendered) = run(&block);
+        let (all, rendered) = run(&block, baseline.as_deref());
         let mut wrong = Vec::new();
         if all.iter().any(|d| is_front_end(&d)) {
             wrong.push("does not load cleanly (front-end diagnostics)".to_string());

@@ -48,6 +48,7 @@ declare_check! {
     ///   publisher_name  = "Contoso"
     ///   publisher_email = "api@contoso.com"
     ///   identities      = [identity.apim]
+    ///   two_phase_hostnames = true
     ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
@@ -81,6 +82,7 @@ declare_check! {
     ///   publisher_name  = "Contoso"
     ///   publisher_email = "api@contoso.com"
     ///   identities      = [identity.apim]
+    ///   two_phase_hostnames = true
     ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"

@@ -46,6 +46,7 @@ declare_check! {
     ///   publisher_name  = "Contoso"
     ///   publisher_email = "api@contoso.com"
     ///   identities      = [identity.apim_reader]
+    ///   two_phase_hostnames = true
     ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
@@ -85,6 +86,7 @@ declare_check! {
     ///   publisher_name  = "Contoso"
     ///   publisher_email = "api@contoso.com"
     ///   identities      = [identity.apim]
+    ///   two_phase_hostnames = true
     ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"

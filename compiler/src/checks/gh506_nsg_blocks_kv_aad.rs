@@ -67,6 +67,7 @@ declare_check! {
     ///   publisher_name       = "Contoso"
     ///   publisher_email      = "api@contoso.com"
     ///   identities           = [identity.apim]
+    ///   two_phase_hostnames = true
     ///   virtual_network_type = "Internal"
     ///   subnet               = virtual_network.edge.subnet.apim
     ///
@@ -142,6 +143,7 @@ declare_check! {
     ///   publisher_name       = "Contoso"
     ///   publisher_email      = "api@contoso.com"
     ///   identities           = [identity.apim]
+    ///   two_phase_hostnames = true
     ///   virtual_network_type = "Internal"
     ///   subnet               = virtual_network.edge.subnet.apim
     ///

@@ -42,6 +42,7 @@ declare_check! {
     ///   publisher_name  = "Contoso"
     ///   publisher_email = "api@contoso.com"
     ///   identities      = [identity.apim]
+    ///   two_phase_hostnames = true
     ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
@@ -75,6 +76,7 @@ declare_check! {
     ///   publisher_name  = "Contoso"
     ///   publisher_email = "api@contoso.com"
     ///   identities      = [identity.apim]
+    ///   two_phase_hostnames = true
     ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
