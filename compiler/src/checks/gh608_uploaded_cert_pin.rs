@@ -1,9 +1,8 @@
 //! GH608 uploaded-cert-pin.
 
-use super::util::{policies, policy_owner, policy_statements, statement_texts};
+use super::util::{statement_blocks, statement_texts};
 use super::CheckContext;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::graph::NodeRef;
 
 declare_check! {
     /// ## What it checks
@@ -85,9 +84,8 @@ declare_check! {
 
 pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let m = cx.model;
-    for (id, policy) in policies(m) {
-        let owner = policy_owner(m, id);
-        for (_, s) in policy_statements(policy) {
+    for block in statement_blocks(m) {
+        for (_, s) in &block.statements {
             let Some((_, span)) = statement_texts(s)
                 .into_iter()
                 .find(|(text, _)| text.contains("context.Deployment.Certificates"))
@@ -98,12 +96,12 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &CODE,
                     span,
-                    format!("the policy of `{}` authorises clients by uploaded certificate", owner.name),
+                    format!("{} authorises clients by uploaded certificate", block.what),
                 )
                 .with_primary_message("`context.Deployment.Certificates` must be re-uploaded at every renewal")
                 .with_help("trust the partners' issuing CA instead: upload it as a `ca_certificate` and use `validate_client_certificate` with `identity { issuer_certificate = ca_certificate.<name> }`")
-                .with_address(cx.graph.address(NodeRef::Policy(id)))
-                .with_trace(owner.trace.clone()),
+                .with_address(cx.graph.address(block.node))
+                .with_trace(block.owner.trace.clone()),
             );
         }
     }

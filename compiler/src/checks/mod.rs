@@ -118,6 +118,7 @@ checks!(
         gh603_validate_accepts_any,
         gh605_header_read_without_strip,
         gh606_revocation_unchecked,
+        gh607_fragment_not_included,
         gh608_uploaded_cert_pin,
         gh609_cors_wildcard,
         gh710_forwarded_header_mismatch,

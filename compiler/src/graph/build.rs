@@ -87,6 +87,9 @@ pub(super) fn build(model: &Model) -> Graph<'_> {
     for id in ids!(m.policies, PolicyId) {
         b.add(NodeRef::Policy(id));
     }
+    for id in ids!(m.policy_fragments, PolicyFragmentId) {
+        b.add(NodeRef::PolicyFragment(id));
+    }
     for id in ids!(m.certificates, CertificateId) {
         b.add(NodeRef::Certificate(id));
     }
@@ -430,16 +433,43 @@ fn api_managements(b: &mut Builder) {
         }
     }
     for (i, policy) in m.policies.iter().enumerate() {
-        let pid = NodeRef::Policy(PolicyId(i as u32));
+        let id = PolicyId(i as u32);
+        let instance = m.policy_instance(id);
         for (_, section) in policy.sections() {
-            policy_edges(b, pid, &section.statements);
+            policy_edges(b, NodeRef::Policy(id), instance, &section.statements);
         }
+    }
+    for (i, fragment) in m.policy_fragments.iter().enumerate() {
+        let node = NodeRef::PolicyFragment(PolicyFragmentId(i as u32));
+        b.edge(
+            NodeRef::ApiManagement(fragment.api_management),
+            node,
+            EdgeKind::Contains,
+            fragment.decl.span,
+        );
+        policy_edges(b, node, fragment.api_management, &fragment.statements);
     }
 }
 
-fn policy_edges(b: &mut Builder, pid: NodeRef, statements: &[Statement]) {
+/// Edges from a policy or fragment (`pid`) of `instance` to what its statements name.
+fn policy_edges(
+    b: &mut Builder,
+    pid: NodeRef,
+    instance: ApiManagementId,
+    statements: &[Statement],
+) {
     for s in statements {
         match &s.kind {
+            StatementKind::IncludeFragment(name) => {
+                if let Some(f) = b.model.included_fragment(instance, name) {
+                    b.edge(
+                        pid,
+                        NodeRef::PolicyFragment(f),
+                        EdgeKind::IncludesFragment,
+                        name.span(),
+                    );
+                }
+            }
             StatementKind::AuthenticationCertificate(AuthenticationCertificate::Certificate(
                 CertificateName::Certificate(r),
             )) => b.edge(
@@ -465,10 +495,10 @@ fn policy_edges(b: &mut Builder, pid: NodeRef, statements: &[Statement]) {
             ))) => b.edge(pid, NodeRef::Backend(r.id), EdgeKind::PolicyBackend, r.span),
             StatementKind::Choose(c) => {
                 for w in &c.whens {
-                    policy_edges(b, pid, &w.statements);
+                    policy_edges(b, pid, instance, &w.statements);
                 }
                 if let Some(o) = &c.otherwise {
-                    policy_edges(b, pid, o);
+                    policy_edges(b, pid, instance, o);
                 }
             }
             _ => {}

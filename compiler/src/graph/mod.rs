@@ -3,7 +3,8 @@
 //!
 //! Checks ask the graph the cross-resource questions that no per-resource linter can answer
 //! (`queries.rs`): which hostnames serve an API and how requests reach them, which policies are
-//! in effect for an operation, which identity reads which Key Vault secret. `render.rs` writes
+//! in effect for an operation (policy fragments inlined), which identity reads which Key Vault
+//! secret. `render.rs` writes
 //! the graph as DOT or JSON for `gatehouse graph`.
 
 mod build;
@@ -36,6 +37,7 @@ pub enum NodeRef {
     Api(ApiId),
     Operation(OperationId),
     Policy(PolicyId),
+    PolicyFragment(PolicyFragmentId),
     Certificate(CertificateId),
     KeyVault(KeyVaultId),
     Identity(IdentityId),
@@ -73,9 +75,11 @@ pub enum EdgeKind {
     InVersionSet,
     /// Instance, product, API or operation → its policy.
     HasPolicy,
-    /// Policy → certificate it names (authentication-certificate, issuer).
+    /// Policy or policy fragment → fragment it includes (include-fragment).
+    IncludesFragment,
+    /// Policy or policy fragment → certificate it names (authentication-certificate, issuer).
     PolicyCertificate,
-    /// Policy → backend it routes to (set-backend-service).
+    /// Policy or policy fragment → backend it routes to (set-backend-service).
     PolicyBackend,
     /// Backend → its client certificate.
     ClientCertificate,
@@ -179,6 +183,7 @@ impl<'m> Graph<'m> {
             NodeRef::Api(id) => m[id].decl.address.clone(),
             NodeRef::Operation(id) => m[id].decl.address.clone(),
             NodeRef::Policy(id) => format!("{}.policy", self.policy_owner_address(id)),
+            NodeRef::PolicyFragment(id) => m[id].decl.address.clone(),
             NodeRef::Certificate(id) => m[id].decl.address.clone(),
             NodeRef::KeyVault(id) => m[id].decl.address.clone(),
             NodeRef::Identity(id) => m[id].decl.address.clone(),

@@ -25,6 +25,7 @@ fn kind_name(node: NodeRef) -> &'static str {
         NodeRef::Api(_) => "api",
         NodeRef::Operation(_) => "operation",
         NodeRef::Policy(_) => "policy",
+        NodeRef::PolicyFragment(_) => "policy_fragment",
         NodeRef::Certificate(_) => "certificate",
         NodeRef::KeyVault(_) => "key_vault",
         NodeRef::Identity(_) => "identity",
@@ -64,6 +65,7 @@ fn cluster(g: &Graph, node: NodeRef) -> Option<NodeRef> {
         NodeRef::Api(id) => NodeRef::ApiManagement(m[id].api_management),
         NodeRef::Operation(id) => NodeRef::ApiManagement(m[m[id].api].api_management),
         NodeRef::Policy(id) => NodeRef::ApiManagement(g.policy_instance(id)),
+        NodeRef::PolicyFragment(id) => NodeRef::ApiManagement(m[id].api_management),
         _ => return None,
     })
 }
@@ -185,6 +187,7 @@ fn decl_span(g: &Graph, node: NodeRef) -> crate::source::Span {
         NodeRef::Api(id) => m[id].decl.span,
         NodeRef::Operation(id) => m[id].decl.span,
         NodeRef::Policy(id) => m[id].span,
+        NodeRef::PolicyFragment(id) => m[id].decl.span,
         NodeRef::Certificate(id) => m[id].decl.span,
         NodeRef::KeyVault(id) => m[id].decl.span,
         NodeRef::Identity(id) => m[id].decl.span,

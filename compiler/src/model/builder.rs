@@ -30,6 +30,7 @@ entity_ids! {
     ApiManagementId => ApiManagement, HostnameId => Hostname, CaCertificateId => CaCertificate,
     BackendId => Backend, NamedValueId => NamedValue, ProductId => Product,
     ApiVersionSetId => ApiVersionSet, ApiId => Api, OperationId => Operation,
+    PolicyFragmentId => PolicyFragment,
 }
 
 pub(super) struct Builder<'a> {
@@ -108,10 +109,12 @@ pub(super) fn build(
     for (node, api_management) in &attached_to {
         match node.name() {
             "api" => b.api(node, *api_management),
+            "policy_fragment" => b.policy_fragment(node, *api_management),
             _ => b.backend(node, *api_management),
         }
     }
     b.link_attached();
+    b.fragment_cycles();
     for node in kept.iter().chain(attached_to.iter().map(|(n, _)| n)) {
         b.collect_allows(node);
     }
@@ -119,14 +122,15 @@ pub(super) fn build(
     b.model
 }
 
-/// A top-level `api` or `backend`, attached to an instance by its `api_management` attribute.
+/// A top-level `api`, `backend` or `policy_fragment`, attached to an instance by its
+/// `api_management` attribute.
 fn is_attached(node: &Node) -> bool {
-    matches!(node.name(), "api" | "backend")
+    matches!(node.name(), "api" | "backend" | "policy_fragment")
 }
 
 impl Builder<'_> {
-    /// Makes every instance list the APIs and backends attached to it from outside its block,
-    /// after its own, in id order.
+    /// Makes every instance list the APIs, backends and policy fragments attached to it from
+    /// outside its block, after its own, in id order.
     fn link_attached(&mut self) {
         let listed: std::collections::HashSet<ApiId> = self
             .model
@@ -153,6 +157,20 @@ impl Builder<'_> {
             if !listed.contains(&id) {
                 self.model.api_managements[backend.api_management.index()]
                     .backends
+                    .push(id);
+            }
+        }
+        let listed: std::collections::HashSet<PolicyFragmentId> = self
+            .model
+            .api_managements
+            .iter()
+            .flat_map(|a| a.policy_fragments.iter().copied())
+            .collect();
+        for (index, fragment) in self.model.policy_fragments.iter().enumerate() {
+            let id = PolicyFragmentId(index as u32);
+            if !listed.contains(&id) {
+                self.model.api_managements[fragment.api_management.index()]
+                    .policy_fragments
                     .push(id);
             }
         }
@@ -224,6 +242,11 @@ impl Builder<'_> {
             self.index_node(child, counters);
         }
         true
+    }
+
+    /// Records a diagnostic that already carries its trace.
+    pub(super) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
     }
 
     pub(super) fn report(&mut self, node: &Node, diagnostic: Diagnostic) {

@@ -11,6 +11,7 @@ mod api_management;
 mod app_gateway;
 mod builder;
 mod certificate;
+mod fragment;
 mod key_vault;
 mod network;
 pub mod policy;
@@ -19,6 +20,7 @@ mod policy_xml;
 pub use api_management::*;
 pub use app_gateway::*;
 pub use certificate::*;
+pub use fragment::*;
 pub use key_vault::*;
 pub use network::*;
 pub use policy::*;
@@ -94,6 +96,7 @@ ids! {
     ApiId => apis: Api;
     OperationId => operations: Operation;
     PolicyId => policies: Policy;
+    PolicyFragmentId => policy_fragments: PolicyFragment;
 }
 
 /// What every entity has: its name, address and where it is declared.
@@ -148,6 +151,7 @@ pub struct Model {
     pub apis: Vec<Api>,
     pub operations: Vec<Operation>,
     pub policies: Vec<Policy>,
+    pub policy_fragments: Vec<PolicyFragment>,
     pub outputs: Vec<Output>,
     /// `allow` blocks: checks switched off for a block and its descendants.
     pub allows: Vec<Allow>,
@@ -174,7 +178,7 @@ impl Allow {
 }
 
 impl Model {
-    /// Number of entities of every kind (policies included).
+    /// Number of entities of every kind (policies and fragments included).
     pub fn entity_count(&self) -> usize {
         self.certificates.len()
             + self.key_vaults.len()
@@ -198,6 +202,7 @@ impl Model {
             + self.apis.len()
             + self.operations.len()
             + self.policies.len()
+            + self.policy_fragments.len()
     }
 }
 

@@ -57,6 +57,7 @@ pub static ROOT: BlockSchema = BlockSchema {
         &API_MANAGEMENT,
         &TOP_BACKEND,
         &TOP_API,
+        &TOP_POLICY_FRAGMENT,
     ],
     statement: false,
 };
@@ -774,6 +775,7 @@ pub(super) static API_MANAGEMENT: BlockSchema = BlockSchema {
         &PRODUCT,
         &API_VERSION_SET,
         &API,
+        &POLICY_FRAGMENT,
         &POLICY,
         &ALLOW,
     ],
@@ -1037,6 +1039,35 @@ pub(super) static OPERATION: BlockSchema = BlockSchema {
     statement: false,
 };
 
+pub(super) static POLICY_FRAGMENT: BlockSchema = BlockSchema {
+    name: "policy_fragment",
+    label: Some("name"),
+    kind: Some(Kind::PolicyFragment),
+    repeat: Repeat::Many,
+    doc: "A policy fragment: policy statements that policies (and other fragments) run in place with `include_fragment`, in whichever section includes it. It holds typed statements (no sections, no `base {}`), or raw XML in `xml`; its label is the fragment id that raw XML names in `fragment-id`.",
+    attrs: &[
+        opt("description", S, "Free text."),
+        opt("xml", Ty::Text, "A whole `<fragment>` document, inline or `file(\"...\")`; parsed and validated like typed blocks."),
+    ],
+    blocks: FRAGMENT_BLOCKS,
+    statement: false,
+};
+
+pub(super) static TOP_POLICY_FRAGMENT: BlockSchema = BlockSchema {
+    name: "policy_fragment",
+    label: Some("name"),
+    kind: Some(Kind::PolicyFragment),
+    repeat: Repeat::Many,
+    doc: "A policy fragment written outside its `api_management` block (e.g. in a module), attached with `api_management`.",
+    attrs: &[
+        req("api_management", Ty::Ref(&[Kind::ApiManagement]), "The instance this block belongs to (only when written outside `api_management`, e.g. in a module)."),
+        opt("description", S, "Free text."),
+        opt("xml", Ty::Text, "A whole `<fragment>` document, inline or `file(\"...\")`; parsed and validated like typed blocks."),
+    ],
+    blocks: FRAGMENT_BLOCKS,
+    statement: false,
+};
+
 pub(super) static POLICY: BlockSchema = BlockSchema {
     name: "policy",
     label: None,
@@ -1117,7 +1148,28 @@ pub(super) static STATEMENTS: &[&BlockSchema] = &[
     &CORS,
     &VALIDATE_JWT,
     &CHOOSE,
+    &INCLUDE_FRAGMENT,
     &RAW,
+];
+
+/// The blocks of a `policy_fragment`: the policy statements but `base` (API Management rejects
+/// `<base />` in a fragment), and `allow`.
+pub(super) static FRAGMENT_BLOCKS: &[&BlockSchema] = &[
+    &VALIDATE_CLIENT_CERTIFICATE,
+    &AUTHENTICATION_CERTIFICATE,
+    &CHECK_HEADER,
+    &SET_HEADER,
+    &SET_BACKEND_SERVICE,
+    &IP_FILTER,
+    &RATE_LIMIT,
+    &RATE_LIMIT_BY_KEY,
+    &RETURN_RESPONSE,
+    &CORS,
+    &VALIDATE_JWT,
+    &CHOOSE,
+    &INCLUDE_FRAGMENT,
+    &RAW,
+    &ALLOW,
 ];
 
 pub(super) static BASE: BlockSchema = BlockSchema {
@@ -1125,7 +1177,7 @@ pub(super) static BASE: BlockSchema = BlockSchema {
     label: None,
     kind: None,
     repeat: Repeat::Once,
-    doc: "Where the policies of the enclosing scope run (`<base />`).",
+    doc: "Where the policies of the enclosing scope run (`<base />`); only directly in a section, not in `when`, `otherwise` or a `policy_fragment`.",
     attrs: &[],
     blocks: &[],
     statement: true,
@@ -1501,6 +1553,21 @@ pub(super) static OTHERWISE: BlockSchema = BlockSchema {
     attrs: &[],
     blocks: STATEMENTS,
     statement: false,
+};
+
+pub(super) static INCLUDE_FRAGMENT: BlockSchema = BlockSchema {
+    name: "include_fragment",
+    label: None,
+    kind: None,
+    repeat: Repeat::Many,
+    doc: "`include-fragment`: runs the statements of a policy fragment here.",
+    attrs: &[req(
+        "fragment",
+        Ty::Ref(&[Kind::PolicyFragment]),
+        "The fragment (`fragment-id`), of the same instance.",
+    )],
+    blocks: &[],
+    statement: true,
 };
 
 pub(super) static RAW: BlockSchema = BlockSchema {

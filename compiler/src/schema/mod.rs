@@ -35,6 +35,7 @@ pub enum Kind {
     ApiVersionSet,
     Api,
     Operation,
+    PolicyFragment,
 }
 
 impl Kind {
@@ -62,6 +63,7 @@ impl Kind {
             Kind::ApiVersionSet => "api_version_set",
             Kind::Api => "api",
             Kind::Operation => "operation",
+            Kind::PolicyFragment => "policy_fragment",
         }
     }
 
@@ -89,6 +91,7 @@ impl Kind {
             ApiVersionSet,
             Api,
             Operation,
+            PolicyFragment,
         ]
     }
 
