@@ -221,6 +221,16 @@ pub struct ApiManagementPlan {
     pub apis: Vec<ApiPlan>,
     /// Policy XML per scope, global first.
     pub policies: Vec<PolicyPlan>,
+    /// Policy fragments (`<fragment>` XML), sorted by name.
+    pub fragments: Vec<FragmentPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FragmentPlan {
+    pub id: PolicyFragmentId,
+    /// The fragment id policies name in `fragment-id`: the block's label.
+    pub name: String,
+    pub xml: String,
 }
 
 /// One custom hostname entry, as Azure lists it.
@@ -754,6 +764,9 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
             collect_policy_certificates(model, &section.statements, &mut certificates);
         }
     }
+    for f in &apim.policy_fragments {
+        collect_policy_certificates(model, &model[*f].statements, &mut certificates);
+    }
     certificates.sort_by(|a, b| a.name.cmp(&b.name));
     let policies = policy_ids
         .iter()
@@ -764,6 +777,14 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         })
         .collect();
 
+    let fragments = sorted_by_name(&apim.policy_fragments, |f| &model[f].decl.name)
+        .into_iter()
+        .map(|f| FragmentPlan {
+            id: f,
+            name: model[f].decl.name.clone(),
+            xml: policy_xml::render_fragment(model, &model[f]),
+        })
+        .collect();
     let ca_certificates = sorted_by_name(&apim.ca_certificates, |c| &model[c].decl.name);
     let backends = sorted_by_name(&apim.backends, |b| &model[b].decl.name);
     let named_values = sorted_by_name(&apim.named_values, |n| &model[n].decl.name);
@@ -784,6 +805,7 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         api_version_sets,
         apis,
         policies,
+        fragments,
     }
 }
 

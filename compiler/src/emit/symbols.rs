@@ -87,6 +87,7 @@ fn prefix(node: NodeRef) -> &'static str {
         NodeRef::Api(_) => "api",
         NodeRef::Operation(_) => "op",
         NodeRef::Policy(_) => "policy",
+        NodeRef::PolicyFragment(_) => "fragment",
         NodeRef::Certificate(_) => "cert",
         NodeRef::KeyVault(_) => "kv",
         NodeRef::Identity(_) => "id",
