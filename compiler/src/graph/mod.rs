@@ -10,7 +10,7 @@ mod build;
 mod queries;
 pub mod render;
 
-pub use queries::{EffectivePolicy, EffectiveStatement, Reader};
+pub use queries::{EffectivePolicy, EffectiveStatement, PrivateResolution, Reader};
 
 use crate::model::*;
 use crate::source::Span;
@@ -37,11 +37,13 @@ pub enum NodeRef {
     Operation(OperationId),
     Policy(PolicyId),
     Certificate(CertificateId),
+    Client(ClientId),
     KeyVault(KeyVaultId),
     Identity(IdentityId),
     VirtualNetwork(VirtualNetworkId),
     Subnet(SubnetId),
     NetworkSecurityGroup(NetworkSecurityGroupId),
+    PrivateDnsZone(PrivateDnsZoneId),
 }
 
 /// What an edge means: `from` → `to`.
@@ -99,6 +101,8 @@ pub enum EdgeKind {
     SubnetNsg,
     /// Key Vault → subnet its firewall allows.
     AllowsSubnet,
+    /// Private DNS zone → virtual network linked to it.
+    LinksVirtualNetwork,
 }
 
 /// An edge: its kind and the span of the reference that made it.
@@ -175,11 +179,13 @@ impl<'m> Graph<'m> {
             NodeRef::Operation(id) => m[id].decl.address.clone(),
             NodeRef::Policy(id) => format!("{}.policy", self.policy_owner_address(id)),
             NodeRef::Certificate(id) => m[id].decl.address.clone(),
+            NodeRef::Client(id) => m[id].decl.address.clone(),
             NodeRef::KeyVault(id) => m[id].decl.address.clone(),
             NodeRef::Identity(id) => m[id].decl.address.clone(),
             NodeRef::VirtualNetwork(id) => m[id].decl.address.clone(),
             NodeRef::Subnet(id) => m[id].decl.address.clone(),
             NodeRef::NetworkSecurityGroup(id) => m[id].decl.address.clone(),
+            NodeRef::PrivateDnsZone(id) => m[id].decl.address.clone(),
         }
     }
 
