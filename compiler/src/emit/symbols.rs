@@ -88,6 +88,8 @@ fn prefix(node: NodeRef) -> &'static str {
         NodeRef::Operation(_) => "op",
         NodeRef::Policy(_) => "policy",
         NodeRef::PolicyFragment(_) => "fragment",
+        NodeRef::Client(_) => "client",
+        NodeRef::PrivateDnsZone(_) => "dns",
         NodeRef::Certificate(_) => "cert",
         NodeRef::KeyVault(_) => "kv",
         NodeRef::Identity(_) => "id",

@@ -108,6 +108,12 @@ pub(super) fn build(model: &Model) -> Graph<'_> {
     for id in ids!(m.network_security_groups, NetworkSecurityGroupId) {
         b.add(NodeRef::NetworkSecurityGroup(id));
     }
+    for id in ids!(m.private_dns_zones, PrivateDnsZoneId) {
+        b.add(NodeRef::PrivateDnsZone(id));
+    }
+    for id in ids!(m.clients, ClientId) {
+        b.add(NodeRef::Client(id));
+    }
 
     application_gateways(&mut b);
     api_managements(&mut b);
@@ -569,6 +575,16 @@ fn certificates_and_access(b: &mut Builder) {
                 NodeRef::NetworkSecurityGroup(nsg.id),
                 EdgeKind::SubnetNsg,
                 nsg.span,
+            );
+        }
+    }
+    for (i, zone) in m.private_dns_zones.iter().enumerate() {
+        for vnet in &zone.virtual_networks {
+            b.edge(
+                NodeRef::PrivateDnsZone(PrivateDnsZoneId(i as u32)),
+                NodeRef::VirtualNetwork(vnet.id),
+                EdgeKind::LinksVirtualNetwork,
+                vnet.span,
             );
         }
     }

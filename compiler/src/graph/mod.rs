@@ -11,7 +11,7 @@ mod build;
 mod queries;
 pub mod render;
 
-pub use queries::{EffectivePolicy, EffectiveStatement, Reader};
+pub use queries::{EffectivePolicy, EffectiveStatement, PrivateResolution, Reader};
 
 use crate::model::*;
 use crate::source::Span;
@@ -39,11 +39,13 @@ pub enum NodeRef {
     Policy(PolicyId),
     PolicyFragment(PolicyFragmentId),
     Certificate(CertificateId),
+    Client(ClientId),
     KeyVault(KeyVaultId),
     Identity(IdentityId),
     VirtualNetwork(VirtualNetworkId),
     Subnet(SubnetId),
     NetworkSecurityGroup(NetworkSecurityGroupId),
+    PrivateDnsZone(PrivateDnsZoneId),
 }
 
 /// What an edge means: `from` → `to`.
@@ -103,6 +105,8 @@ pub enum EdgeKind {
     SubnetNsg,
     /// Key Vault → subnet its firewall allows.
     AllowsSubnet,
+    /// Private DNS zone → virtual network linked to it.
+    LinksVirtualNetwork,
 }
 
 /// An edge: its kind and the span of the reference that made it.
@@ -185,11 +189,13 @@ impl<'m> Graph<'m> {
             NodeRef::Policy(id) => format!("{}.policy", self.policy_owner_address(id)),
             NodeRef::PolicyFragment(id) => m[id].decl.address.clone(),
             NodeRef::Certificate(id) => m[id].decl.address.clone(),
+            NodeRef::Client(id) => m[id].decl.address.clone(),
             NodeRef::KeyVault(id) => m[id].decl.address.clone(),
             NodeRef::Identity(id) => m[id].decl.address.clone(),
             NodeRef::VirtualNetwork(id) => m[id].decl.address.clone(),
             NodeRef::Subnet(id) => m[id].decl.address.clone(),
             NodeRef::NetworkSecurityGroup(id) => m[id].decl.address.clone(),
+            NodeRef::PrivateDnsZone(id) => m[id].decl.address.clone(),
         }
     }
 

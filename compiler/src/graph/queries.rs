@@ -1,5 +1,6 @@
 //! The questions checks ask, written once: how requests reach an API, which policies are in
-//! effect (fragments inlined), who reads which certificate and whether they may.
+//! effect (fragments inlined), who reads which certificate and whether they may, how a name
+//! resolves in a virtual network.
 
 use super::{EdgeKind, Graph, NodeRef};
 use crate::model::*;
@@ -145,7 +146,74 @@ pub struct Reader {
     pub span: Span,
 }
 
+/// How a host name resolves through the private DNS zones linked to a virtual network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateResolution {
+    /// A linked zone answers with an A record.
+    Record { zone: PrivateDnsZoneId },
+    /// The most specific linked zone covering the name has no record for it: the name does not
+    /// resolve in the network (Azure DNS does not fall back to public DNS for a zone it holds).
+    NoRecord { zone: PrivateDnsZoneId },
+    /// No linked zone covers the name: it resolves through public DNS.
+    NoZone,
+}
+
 impl<'m> Graph<'m> {
+    /// Private DNS zones linked to `vnet`, in model order.
+    pub fn zones_linked_to(&self, vnet: VirtualNetworkId) -> Vec<PrivateDnsZoneId> {
+        let mut out: Vec<PrivateDnsZoneId> = self
+            .sources(NodeRef::VirtualNetwork(vnet), EdgeKind::LinksVirtualNetwork)
+            .into_iter()
+            .filter_map(|(n, _)| match n {
+                NodeRef::PrivateDnsZone(z) => Some(z),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// How `host` resolves in `vnet` through private DNS: the most specific linked zone whose
+    /// name covers `host` decides. With `None` (a network the topology does not name) every
+    /// zone counts as linked, and any zone with a record for `host` resolves it.
+    pub fn private_resolution(
+        &self,
+        vnet: Option<VirtualNetworkId>,
+        host: &str,
+    ) -> PrivateResolution {
+        let m = self.model;
+        let zones: Vec<PrivateDnsZoneId> = match vnet {
+            Some(v) => self.zones_linked_to(v),
+            None => (0..m.private_dns_zones.len())
+                .map(|i| PrivateDnsZoneId(i as u32))
+                .collect(),
+        };
+        let covering: Vec<PrivateDnsZoneId> = zones
+            .into_iter()
+            .filter(|z| m[*z].relative_name(host).is_some())
+            .collect();
+        let answers = |z: &PrivateDnsZoneId| m[*z].record_for(host).is_some();
+        if vnet.is_none() {
+            if let Some(zone) = covering.iter().copied().find(answers) {
+                return PrivateResolution::Record { zone };
+            }
+        }
+        let Some(longest) = covering.iter().map(|z| m[*z].azure_name.value.len()).max() else {
+            return PrivateResolution::NoZone;
+        };
+        let most_specific: Vec<PrivateDnsZoneId> = covering
+            .into_iter()
+            .filter(|z| m[*z].azure_name.value.len() == longest)
+            .collect();
+        match most_specific.iter().copied().find(answers) {
+            Some(zone) => PrivateResolution::Record { zone },
+            None => PrivateResolution::NoRecord {
+                zone: most_specific[0],
+            },
+        }
+    }
+
     /// Proxy hostnames that serve `api`.
     pub fn hostnames_serving(&self, api: ApiId) -> Vec<HostnameId> {
         self.sources(NodeRef::Api(api), EdgeKind::Serves)

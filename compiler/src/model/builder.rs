@@ -23,8 +23,9 @@ macro_rules! entity_ids {
 }
 
 entity_ids! {
-    CertificateId => Certificate, KeyVaultId => KeyVault, IdentityId => Identity,
+    CertificateId => Certificate, ClientId => Client, KeyVaultId => KeyVault, IdentityId => Identity,
     VirtualNetworkId => VirtualNetwork, SubnetId => Subnet, NetworkSecurityGroupId => NetworkSecurityGroup,
+    PrivateDnsZoneId => PrivateDnsZone,
     AppGatewayId => AppGateway, SslProfileId => SslProfile, ListenerId => Listener,
     BackendPoolId => BackendPool, BackendSettingsId => BackendSettings, RewriteRuleSetId => RewriteRuleSet,
     ApiManagementId => ApiManagement, HostnameId => Hostname, CaCertificateId => CaCertificate,
@@ -97,10 +98,12 @@ pub(super) fn build(
         match node.name() {
             "deployment" => b.model.deployment = Some(b.deployment(node)),
             "certificate" => b.certificate(node),
+            "client" => b.client(node),
             "key_vault" => b.key_vault(node),
             "identity" => b.identity(node),
             "virtual_network" => b.virtual_network(node),
             "network_security_group" => b.network_security_group(node),
+            "private_dns_zone" => b.private_dns_zone(node),
             "app_gateway" => b.app_gateway(node),
             "api_management" => b.api_management(node),
             other => unreachable!("the schema has no top-level block `{other}`"),

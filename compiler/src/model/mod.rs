@@ -11,6 +11,7 @@ mod api_management;
 mod app_gateway;
 mod builder;
 mod certificate;
+mod client;
 mod fragment;
 mod key_vault;
 mod network;
@@ -20,6 +21,7 @@ mod policy_xml;
 pub use api_management::*;
 pub use app_gateway::*;
 pub use certificate::*;
+pub use client::*;
 pub use fragment::*;
 pub use key_vault::*;
 pub use network::*;
@@ -75,11 +77,13 @@ macro_rules! ids {
 
 ids! {
     CertificateId => certificates: Certificate;
+    ClientId => clients: Client;
     KeyVaultId => key_vaults: KeyVault;
     IdentityId => identities: Identity;
     VirtualNetworkId => virtual_networks: VirtualNetwork;
     SubnetId => subnets: Subnet;
     NetworkSecurityGroupId => network_security_groups: NetworkSecurityGroup;
+    PrivateDnsZoneId => private_dns_zones: PrivateDnsZone;
     AppGatewayId => app_gateways: AppGateway;
     SslProfileId => ssl_profiles: SslProfile;
     ListenerId => listeners: Listener;
@@ -130,11 +134,13 @@ pub struct Deployment {
 pub struct Model {
     pub deployment: Option<Deployment>,
     pub certificates: Vec<Certificate>,
+    pub clients: Vec<Client>,
     pub key_vaults: Vec<KeyVault>,
     pub identities: Vec<Identity>,
     pub virtual_networks: Vec<VirtualNetwork>,
     pub subnets: Vec<Subnet>,
     pub network_security_groups: Vec<NetworkSecurityGroup>,
+    pub private_dns_zones: Vec<PrivateDnsZone>,
     pub app_gateways: Vec<AppGateway>,
     pub ssl_profiles: Vec<SslProfile>,
     pub listeners: Vec<Listener>,
@@ -181,11 +187,13 @@ impl Model {
     /// Number of entities of every kind (policies and fragments included).
     pub fn entity_count(&self) -> usize {
         self.certificates.len()
+            + self.clients.len()
             + self.key_vaults.len()
             + self.identities.len()
             + self.virtual_networks.len()
             + self.subnets.len()
             + self.network_security_groups.len()
+            + self.private_dns_zones.len()
             + self.app_gateways.len()
             + self.ssl_profiles.len()
             + self.listeners.len()

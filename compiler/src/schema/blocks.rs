@@ -49,10 +49,12 @@ pub static ROOT: BlockSchema = BlockSchema {
     blocks: &[
         &DEPLOYMENT,
         &CERTIFICATE,
+        &CLIENT,
         &KEY_VAULT,
         &IDENTITY,
         &VIRTUAL_NETWORK,
         &NETWORK_SECURITY_GROUP,
+        &PRIVATE_DNS_ZONE,
         &APP_GATEWAY,
         &API_MANAGEMENT,
         &TOP_BACKEND,
@@ -111,9 +113,24 @@ pub(super) static CERTIFICATE: BlockSchema = BlockSchema {
         opt("key_vault", Ty::Ref(&[Kind::KeyVault]), "Key Vault that holds the certificate as a secret."),
         opt("secret_name", S, "Name of the Key Vault secret (with `key_vault`)."),
         opt("secret_version", S, "Pinned secret version; omit it so that Azure picks up rotations."),
+        opt("content_type", S, "Content type of the Key Vault secret (with `key_vault`). A Key Vault certificate is stored as a secret of type `application/x-pkcs12` (PFX), or `application/x-pem-file` when its policy asks for PEM; API Management hostnames and certificates and Application Gateway listeners read only `application/x-pkcs12` secrets."),
         opt("identity", Ty::Ref(&[Kind::Identity]), "Identity used to read the Key Vault secret."),
         opt("local_copy", Ty::File, "Local copy of a Key Vault certificate (PEM, DER or PFX) so that its facts can be checked."),
         opt("description", S, "Free text."),
+    ],
+    blocks: &[&ALLOW],
+    statement: false,
+};
+
+pub(super) static CLIENT: BlockSchema = BlockSchema {
+    name: "client",
+    label: Some("name"),
+    kind: Some(Kind::Client),
+    repeat: Repeat::Many,
+    doc: "A known client (partner) of the topology and the certificate it presents. Nothing is deployed for it: checks test the SSL profiles' trusted client CAs against its chain.",
+    attrs: &[
+        req("certificate", Ty::File, "PEM file of the client's certificate, leaf first, then the chain the client holds (if any), or a DER file of the leaf; no private key is needed."),
+        opt("description", S, "Free text, e.g. who the client is."),
     ],
     blocks: &[&ALLOW],
     statement: false,
@@ -319,6 +336,34 @@ pub(super) static NSG_RULE: BlockSchema = BlockSchema {
         opt("destination_port_range", S, "Destination port or range, e.g. `443`."),
         opt("destination_port_ranges", Ty::List(&S), "Several destination ports or ranges."),
         opt("description", S, "Free text."),
+    ],
+    blocks: &[],
+    statement: false,
+};
+
+pub(super) static PRIVATE_DNS_ZONE: BlockSchema = BlockSchema {
+    name: "private_dns_zone",
+    label: Some("name"),
+    kind: Some(Kind::PrivateDnsZone),
+    repeat: Repeat::Many,
+    doc: "An Azure private DNS zone, its A records and the virtual networks linked to it: the zone answers for every name under it in those networks (a name it has no record for does not resolve there), e.g. the hostnames of an API Management instance in an internal virtual network.",
+    attrs: &[
+        req("name", S, "DNS name of the zone, e.g. `contoso.internal`, or `azure-api.net` for the default hostnames of API Management."),
+        opt("virtual_networks", Ty::List(&Ty::Ref(&[Kind::VirtualNetwork])), "Virtual networks linked to the zone (virtual network links)."),
+        opt("resource_group", S, "Resource group, when it differs."),
+    ],
+    blocks: &[&A_RECORD, &ALLOW],
+    statement: false,
+};
+
+pub(super) static A_RECORD: BlockSchema = BlockSchema {
+    name: "a_record",
+    label: Some("name"),
+    kind: None,
+    repeat: Repeat::Many,
+    doc: "An A record set; the label is its name relative to the zone: `gw` for `gw.contoso.internal`, `@` for the zone itself, `*` for a wildcard.",
+    attrs: &[
+        req("records", Ty::List(&S), "IPv4 addresses, e.g. `[\"10.20.2.4\"]`, the private IP address of API Management."),
     ],
     blocks: &[],
     statement: false,
