@@ -88,7 +88,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
         if proxies.is_empty() || proxies.iter().any(|h| m[**h].negotiate_client_certificate.value) {
             continue;
         }
-        let read = cx.graph.effective_policies(id).into_iter().find_map(|(_, effective)| {
+        let read = cx.graph.effective_policies(id).iter().find_map(|(_, effective)| {
             effective.all().into_iter().find_map(|s| reads_client_certificate(s.statement))
         });
         let Some(read_span) = read else { continue };

@@ -168,7 +168,7 @@ pub(crate) fn resource_phrase(model: &Model, resource: crate::graph::NodeRef) ->
 pub(crate) fn api_certificate_read(cx: &super::CheckContext, api: ApiId) -> Option<Span> {
     cx.graph
         .effective_policies(api)
-        .into_iter()
+        .iter()
         .find_map(|(_, effective)| {
             effective
                 .all()

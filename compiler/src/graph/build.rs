@@ -6,6 +6,7 @@ use crate::model::*;
 use crate::source::Span;
 use petgraph::graph::DiGraph;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 struct Builder<'m> {
     model: &'m Model,
@@ -122,6 +123,7 @@ pub(super) fn build(model: &Model) -> Graph<'_> {
         model,
         graph: b.graph,
         index: b.index,
+        effective: (0..model.apis.len()).map(|_| OnceLock::new()).collect(),
     }
 }
 

@@ -122,7 +122,13 @@ pub struct Graph<'m> {
     pub model: &'m Model,
     pub graph: DiGraph<NodeRef, Edge>,
     index: HashMap<NodeRef, NodeIndex>,
+    /// [`Graph::effective_policies`] per API, computed on first use: a dozen checks ask for
+    /// the same policies.
+    effective: Vec<std::sync::OnceLock<OperationPolicies<'m>>>,
 }
+
+/// The effective policy of each operation of an API (`None`: the API has no operations).
+pub type OperationPolicies<'m> = Vec<(Option<OperationId>, EffectivePolicy<'m>)>;
 
 impl<'m> Graph<'m> {
     /// Builds the graph of `model`.

@@ -311,18 +311,18 @@ impl<'m> Graph<'m> {
         }
     }
 
-    /// The effective policies of every operation of `api`, or of the API when it has none.
-    pub fn effective_policies(
-        &self,
-        api: ApiId,
-    ) -> Vec<(Option<OperationId>, EffectivePolicy<'m>)> {
-        let ops = &self.model[api].operations;
-        if ops.is_empty() {
-            return vec![(None, self.effective_policy(api, None))];
-        }
-        ops.iter()
-            .map(|o| (Some(*o), self.effective_policy(api, Some(*o))))
-            .collect()
+    /// The effective policies of every operation of `api`, or of the API when it has none;
+    /// computed once per API.
+    pub fn effective_policies(&self, api: ApiId) -> &[(Option<OperationId>, EffectivePolicy<'m>)] {
+        self.effective[api.index()].get_or_init(|| {
+            let ops = &self.model[api].operations;
+            if ops.is_empty() {
+                return vec![(None, self.effective_policy(api, None))];
+            }
+            ops.iter()
+                .map(|o| (Some(*o), self.effective_policy(api, Some(*o))))
+                .collect()
+        })
     }
 
     /// Who reads certificate `cert`: gateways (listener and trusted certificates), instances
