@@ -175,19 +175,30 @@ impl<'p, 'm> Emitter<'p, 'm> {
             target_scope: Some("resourceGroup"),
             ..Default::default()
         };
-        file.params.push(Param {
-            name: "location".into(),
-            ty: "string",
-            description: "Azure region of every resource.".into(),
-            secure: false,
-            default: Some(Value::Str(self.plan.deployment.location.clone())),
-        });
+        // A topology of certificates only deploys nothing, and a param nothing uses is noise.
+        let location_used = self.resources.iter().any(|r| {
+            r.body
+                .0
+                .iter()
+                .any(|(k, _)| *k == syntax::Key::Name("location".into()))
+        }) || !self.modules.is_empty();
+        if location_used {
+            file.params.push(Param {
+                name: "location".into(),
+                ty: "string",
+                description: "Azure region of every resource.".into(),
+                secure: false,
+                default: Some(Value::Str(self.plan.deployment.location.clone())),
+            });
+        }
         let mut bicepparam = String::from("// Values of main.bicep's params; secrets come from the environment of the deployment.\n");
         bicepparam.push_str("using './main.bicep'\n\n");
-        bicepparam.push_str(&format!(
-            "param location = {}\n",
-            quote(&self.plan.deployment.location)
-        ));
+        if location_used {
+            bicepparam.push_str(&format!(
+                "param location = {}\n",
+                quote(&self.plan.deployment.location)
+            ));
+        }
         for (name, spec) in &self.params {
             if !self.used.contains(name) {
                 continue;
