@@ -181,7 +181,7 @@ impl<'p, 'm> Emitter<'p, 'm> {
                 .0
                 .iter()
                 .any(|(k, _)| *k == syntax::Key::Name("location".into()))
-        }) || !self.modules.is_empty();
+        }) || self.modules.iter().any(|m| module_passes(m, "location"));
         if location_used {
             file.params.push(Param {
                 name: "location".into(),
@@ -619,6 +619,14 @@ impl<'p, 'm> Emitter<'p, 'm> {
             _ => None,
         }
     }
+}
+
+/// Whether a module call passes the expression `name` as one of its params.
+fn module_passes(m: &syntax::Module, name: &str) -> bool {
+    m.body.0.iter().any(|(k, v)| {
+        *k == syntax::Key::Name("params".into())
+            && matches!(v, Value::Object(o) if o.0.iter().any(|(_, v)| *v == expr(name)))
+    })
 }
 
 fn access_add_symbol(vault_symbol: &str) -> String {
