@@ -8,6 +8,7 @@
 //! **Invariant:** deterministic: the same model gives the same bytes (no timestamps, no
 //! absolute paths, no hash-map order); secrets never appear in a file, only parameter names.
 
+pub mod bicep;
 pub mod plan;
 pub mod policy_xml;
 pub mod symbols;
@@ -61,7 +62,7 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
     for target in targets {
         let files = match target {
             Target::Terraform => Files::new(),
-            Target::Bicep => Files::new(),
+            Target::Bicep => bicep::emit(&plan),
         };
         for (path, bytes) in files {
             emitted

@@ -34,6 +34,23 @@ pub struct Plan<'m> {
     pub api_managements: Vec<ApiManagementPlan>,
     /// Role assignments of identities on Key Vaults, in model order.
     pub role_assignments: Vec<RoleAssignmentPlan>,
+    /// Non-secret inputs the topology leaves to the pipeline (e.g. the subnet of a gateway
+    /// that names none), by name. Terraform variables, Bicep params without a default.
+    pub inputs: BTreeMap<String, InputParam>,
+}
+
+/// A non-secret value the pipeline provides at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputParam {
+    pub name: String,
+    pub description: String,
+}
+
+impl InputParam {
+    /// The environment variable a pipeline sets for it: the name in upper case.
+    pub fn env_var(&self) -> String {
+        self.name.to_ascii_uppercase()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +69,20 @@ pub struct SecretParam {
     pub description: String,
     /// The environment variable or `secret()` name the topology read it from, for docs.
     pub source: Option<String>,
+}
+
+impl SecretParam {
+    /// The environment variable a pipeline sets for this secret: the one the topology read it
+    /// from (`secret("PFX_PASSWORD")` → `PFX_PASSWORD`), else the parameter name in upper case
+    /// (`cert_edge_tls_pfx` → `CERT_EDGE_TLS_PFX`, holding the base64 of the PFX file).
+    pub fn env_var(&self) -> String {
+        self.source
+            .as_deref()
+            .and_then(|s| s.strip_prefix("secret(\""))
+            .and_then(|s| s.strip_suffix("\")"))
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .map_or_else(|| self.name.to_ascii_uppercase(), str::to_string)
+    }
 }
 
 /// A certificate file copied into the output.
@@ -111,6 +142,25 @@ pub struct AppGatewayPlan {
     pub rewrite_rule_sets: Vec<RewriteRuleSetId>,
     pub rules: Vec<RulePlan>,
     pub url_path_maps: Vec<PathMapPlan>,
+    /// The WAF policy of a WAF SKU gateway: (symbol, Azure name). Azure no longer creates
+    /// gateways with the legacy inline WAF configuration; a policy resource replaces it.
+    pub waf_policy: Option<(String, String)>,
+    /// Backend settings for routes that name none (Azure requires settings on every rule),
+    /// named by [`RouteTargetPlan::settings_name`], sorted by name.
+    pub derived_settings: Vec<DerivedSettingsPlan>,
+    /// The input holding the gateway's subnet id when the topology names no subnet.
+    pub subnet_input: Option<String>,
+}
+
+/// Settings derived for a route without `backend_settings`: HTTPS on 443, with the API
+/// Management hostname as host name (so SNI and Host match its certificate, GH803), or the
+/// pool member's name for other pools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedSettingsPlan {
+    pub name: String,
+    pub port: u16,
+    /// `Some` for a route to an API Management hostname; `None`: pick from the pool address.
+    pub host_name: Option<String>,
 }
 
 /// A certificate under the name a gateway block knows it by (sorted by name).
@@ -181,6 +231,15 @@ pub struct RouteTargetPlan {
     pub backend_pool: String,
     pub backend_settings: Option<String>,
     pub rewrite_rule_set: Option<String>,
+}
+
+impl RouteTargetPlan {
+    /// The backend settings the route uses: its own, else the derived `<pool>-settings`.
+    pub fn settings_name(&self) -> String {
+        self.backend_settings
+            .clone()
+            .unwrap_or_else(|| format!("{}-settings", self.backend_pool))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -307,7 +366,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         })
         .collect();
     let deployment = deployment(model);
-    let app_gateways = (0..model.app_gateways.len())
+    let app_gateways: Vec<AppGatewayPlan> = (0..model.app_gateways.len())
         .map(|i| app_gateway(model, &symbols, AppGatewayId(i as u32)))
         .collect();
     let api_managements = (0..model.api_managements.len())
@@ -332,6 +391,22 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         }
     }
     let role_assignments = role_assignments(model, &symbols);
+    let mut inputs = BTreeMap::new();
+    for gw in &app_gateways {
+        let gw: &AppGatewayPlan = gw;
+        if let Some(name) = &gw.subnet_input {
+            inputs.insert(
+                name.clone(),
+                InputParam {
+                    name: name.clone(),
+                    description: format!(
+                        "Resource id of the subnet of Application Gateway `{}` (the topology names none).",
+                        model[gw.id].decl.name
+                    ),
+                },
+            );
+        }
+    }
     Plan {
         model,
         symbols,
@@ -342,6 +417,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         app_gateways,
         api_managements,
         role_assignments,
+        inputs,
     }
 }
 
@@ -566,12 +642,14 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
 
     let mut rules = Vec::new();
     let mut url_path_maps = Vec::new();
+    let mut derived_settings: Vec<DerivedSettingsPlan> = Vec::new();
     let mut ordered: Vec<ListenerId> = gw.listeners.clone();
     ordered.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
     for (index, l) in ordered.iter().enumerate() {
         let listener = &model[*l];
         let name = listener.decl.name.replace('_', "-");
-        let mut target = |route: &Route| route_target(model, route, &mut backend_pools);
+        let mut target =
+            |route: &Route| route_target(model, route, &mut backend_pools, &mut derived_settings);
         let kind = match listener.routes.as_slice() {
             [only] if only.paths.is_empty() => RuleKind::Basic(target(only)),
             routes => {
@@ -605,6 +683,16 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
     backend_pools.sort_by(|a, b| a.name.cmp(&b.name));
     backend_pools.dedup_by(|a, b| a.name == b.name);
 
+    derived_settings.sort_by(|a, b| a.name.cmp(&b.name));
+    derived_settings.dedup_by(|a, b| a.name == b.name);
+    let waf_policy = gw.sku.value.starts_with("WAF").then(|| {
+        (
+            format!("{symbol}_waf"),
+            format!("waf-{}", gw.azure_name.value),
+        )
+    });
+    let subnet_input = gw.subnet.is_none().then(|| format!("{symbol}_subnet_id"));
+
     let mut rewrite_rule_sets = gw.rewrite_rule_sets.clone();
     rewrite_rule_sets.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
 
@@ -623,6 +711,9 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         rewrite_rule_sets,
         rules,
         url_path_maps,
+        waf_policy,
+        derived_settings,
+        subnet_input,
     }
 }
 
@@ -634,11 +725,18 @@ fn push_named(list: &mut Vec<NamedCertificate>, name: String, certificate: Certi
 
 /// The pool, settings and rewrite set of a route; a route to an API Management hostname gets a
 /// pool of its own holding the hostname's FQDN.
-fn route_target(model: &Model, route: &Route, pools: &mut Vec<PoolPlan>) -> RouteTargetPlan {
+fn route_target(
+    model: &Model,
+    route: &Route,
+    pools: &mut Vec<PoolPlan>,
+    derived: &mut Vec<DerivedSettingsPlan>,
+) -> RouteTargetPlan {
+    let mut apim_host = None;
     let backend_pool = match route.to {
         Some(RouteTarget::BackendPool(p)) => model[p.id].decl.name.replace('_', "-"),
         Some(RouteTarget::Hostname(h)) => {
             let hostname = &model[h.id];
+            apim_host = Some(hostname.host_name.value.clone());
             let name = format!(
                 "apim-{}-{}",
                 model[hostname.api_management].decl.name.replace('_', "-"),
@@ -655,7 +753,7 @@ fn route_target(model: &Model, route: &Route, pools: &mut Vec<PoolPlan>) -> Rout
         }
         None => String::from("default"),
     };
-    RouteTargetPlan {
+    let target = RouteTargetPlan {
         backend_pool,
         backend_settings: route
             .backend_settings
@@ -663,7 +761,15 @@ fn route_target(model: &Model, route: &Route, pools: &mut Vec<PoolPlan>) -> Rout
         rewrite_rule_set: route
             .rewrite_rule_set
             .map(|s| model[s.id].decl.name.replace('_', "-")),
+    };
+    if target.backend_settings.is_none() {
+        derived.push(DerivedSettingsPlan {
+            name: target.settings_name(),
+            port: 443,
+            host_name: apim_host,
+        });
     }
+    target
 }
 
 fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiManagementPlan {
@@ -878,4 +984,97 @@ pub fn system_owner(model: &Model, identity: IdentityId) -> Principal {
         return Principal::AppGateway(AppGatewayId(i as u32));
     }
     Principal::Unattached
+}
+
+/// The id of an Azure built-in Key Vault role (`roleDefinitions/<id>`), by its name.
+pub fn role_definition_id(role: &str) -> Option<&'static str> {
+    Some(match role {
+        "Key Vault Secrets User" => "4633458b-17de-408a-b874-0445c86b69e6",
+        "Key Vault Certificate User" => "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+        "Key Vault Reader" => "21090545-7ca7-4776-b22c-e363652d74d2",
+        "Key Vault Secrets Officer" => "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        "Key Vault Certificates Officer" => "a4417e6f-fecd-4de8-b567-7b0420556985",
+        "Key Vault Administrator" => "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+        _ => return None,
+    })
+}
+
+/// The template parameters of an operation's URL template (`/orders/{id}` → `id`), in order,
+/// without repeats. API Management rejects an operation whose template uses a parameter it
+/// does not declare.
+pub fn template_parameters(url_template: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = url_template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = after[..end].trim_start_matches('*').to_string();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// The Azure name of an identity: its `name`, else `id-<label>`.
+pub fn identity_name(model: &Model, id: IdentityId) -> String {
+    let identity = &model[id];
+    identity.azure_name.as_ref().map_or_else(
+        || format!("id-{}", identity.decl.name.replace('_', "-")),
+        |n| n.value.clone(),
+    )
+}
+
+/// The symbol of an API Management certificate-store entry (`service/certificates`): the
+/// instance's symbol and the certificate's, as a certificate may be uploaded to two instances.
+pub fn apim_certificate_symbol(apim_symbol: &str, certificate_symbol: &str) -> String {
+    format!("{apim_symbol}_{certificate_symbol}")
+}
+
+/// The symbol of the link of an API to a product (`products/apis`).
+pub fn product_api_symbol(product_symbol: &str, api_symbol: &str) -> String {
+    format!("{product_symbol}_{api_symbol}")
+}
+
+/// Where an entity lives when its `resource_group` differs from the deployment's: `Some(rg)`
+/// means it is an existing resource there, referenced and never created (Terraform `data`,
+/// Bicep `existing`).
+pub fn external_group<'a>(
+    plan: &DeploymentPlan,
+    resource_group: &'a Option<String>,
+) -> Option<&'a str> {
+    resource_group
+        .as_deref()
+        .filter(|rg| *rg != plan.resource_group)
+}
+
+#[cfg(test)]
+mod additions_tests {
+    use super::*;
+
+    #[test]
+    fn template_parameters_in_order_without_repeats() {
+        assert_eq!(
+            template_parameters("/orders/{id}/lines/{line}/{id}"),
+            ["id", "line"]
+        );
+        assert!(template_parameters("/").is_empty());
+        assert_eq!(template_parameters("/{unclosed"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn secret_env_var_prefers_the_topology_name() {
+        let p = |source: Option<&str>| SecretParam {
+            name: "cert_edge_tls_password".into(),
+            description: String::new(),
+            source: source.map(str::to_string),
+        };
+        assert_eq!(
+            p(Some("secret(\"PFX_PASSWORD\")")).env_var(),
+            "PFX_PASSWORD"
+        );
+        assert_eq!(p(Some("var.password")).env_var(), "CERT_EDGE_TLS_PASSWORD");
+        assert_eq!(p(None).env_var(), "CERT_EDGE_TLS_PASSWORD");
+    }
 }
