@@ -99,7 +99,32 @@ impl Emitter<'_, '_> {
         self.products(a);
         self.version_sets(a);
         self.apis(a);
+        self.fragments(a);
         self.policies(a);
+    }
+
+    /// Policy fragments, which policies name in `<include-fragment>`: they must exist first.
+    fn fragments(&mut self, a: &ApiManagementPlan) {
+        for f in &a.fragments {
+            let symbol = self.symbol(NodeRef::PolicyFragment(f.id));
+            let path = format!("fragments/{symbol}.xml");
+            self.files.insert(path.clone(), f.xml.clone().into_bytes());
+            let mut props = Obj::new()
+                .set("format", "xml")
+                .set("value", expr(format!("loadTextContent({})", quote(&path))));
+            if let Some(d) = &self.model[f.id].description {
+                props.push("description", d.as_str());
+            }
+            let resource = self.child(
+                self.model[f.id].decl.address.clone(),
+                symbol,
+                "policyFragments",
+                &a.symbol,
+                &f.name,
+                Obj::new().set("properties", props),
+            );
+            self.push(resource);
+        }
     }
 
     /// The principal reading a hostname's Key Vault certificate.
@@ -748,6 +773,12 @@ impl Emitter<'_, '_> {
 
     /// Every policy document, in `policies/<symbol>.xml`.
     fn policies(&mut self, a: &ApiManagementPlan) {
+        // A policy's `<include-fragment>` names the fragment by id: Bicep cannot see it.
+        let fragments: Vec<Value> = a
+            .fragments
+            .iter()
+            .map(|f| expr(self.symbol(NodeRef::PolicyFragment(f.id))))
+            .collect();
         for p in &a.policies {
             let symbol = self.symbol(NodeRef::Policy(p.id));
             let path = format!("policies/{symbol}.xml");
@@ -787,7 +818,8 @@ impl Emitter<'_, '_> {
                         Obj::new()
                             .set("format", "xml")
                             .set("value", expr(format!("loadTextContent({})", quote(&path)))),
-                    ),
+                    )
+                    .list("dependsOn", fragments.clone()),
             });
         }
     }
