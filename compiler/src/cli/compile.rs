@@ -1,6 +1,6 @@
-//! `gatehouse compile`: check a topology, then write what deploys it (`OUT/terraform/`,
-//! `OUT/bicep/`), whole or not at all; with `--check`, compare instead of writing (a drift gate
-//! for CI).
+//! `gatehouse compile`: check a topology, then write what deploys it (`OUT/bicep/`;
+//! `OUT/terraform/` once the Terraform target lands), whole or not at all; with `--check`,
+//! compare instead of writing (a drift gate for CI).
 //!
 //! Each target directory is written into a temporary directory inside OUT and renamed into
 //! place, replacing the old one, so a target directory is never half-written; a topology with
@@ -22,12 +22,12 @@ pub struct CompileArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
-    /// Output directory; each target writes its own sub-directory (`OUT/terraform/`, ...).
+    /// Output directory; each target writes its own sub-directory (`OUT/bicep/`).
     /// Must not be inside DIR.
     #[arg(long, short)]
     pub out: PathBuf,
 
-    /// Targets, comma-separated: terraform, bicep, or all.
+    /// Targets, comma-separated: bicep, or all.
     #[arg(long, value_delimiter = ',', default_value = "all")]
     pub target: Vec<String>,
 

@@ -1,8 +1,8 @@
 //! Emitters: a checked topology compiled to files that deploy it.
 //!
 //! [`plan::plan`] makes every decision once (names, order, secrets, derived blocks); each
-//! target spells the plan in its own syntax: `terraform/` (azurerm 4.x), `bicep/` (ARM), and
-//! later `runtime/` (the bundled proxy's config). [`emit`] returns the files as a sorted map of
+//! target spells the plan in its own syntax: `bicep/` (ARM) here, `terraform/` (azurerm 4.x)
+//! once branch `tf` is merged, and later `runtime/` (the bundled proxy's config). [`emit`] returns the files as a sorted map of
 //! output-relative paths to bytes; only the CLI writes them, all at once.
 //!
 //! **Invariant:** deterministic: the same model gives the same bytes (no timestamps, no
@@ -19,23 +19,23 @@ use crate::model::Model;
 use crate::syntax::World;
 use std::collections::BTreeMap;
 
-/// Emitted files: output-relative path (`terraform/main.tf`) → contents.
+/// Emitted files: output-relative path (`bicep/main.bicep`) → contents.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// What `gatehouse compile` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
-    Terraform,
+    // The Terraform target lives on branch `tf` until its plan is reconciled with Bicep's;
+    // it is not offered here rather than emitting nothing.
     Bicep,
 }
 
 impl Target {
-    pub const ALL: [Target; 2] = [Target::Terraform, Target::Bicep];
+    pub const ALL: [Target; 1] = [Target::Bicep];
 
     /// The target's directory under OUT, and its `--target` name.
     pub fn name(self) -> &'static str {
         match self {
-            Target::Terraform => "terraform",
             Target::Bicep => "bicep",
         }
     }
@@ -61,7 +61,6 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
     let copies = copied_files(&plan, world, &mut emitted.diagnostics);
     for target in targets {
         let files = match target {
-            Target::Terraform => Files::new(),
             Target::Bicep => bicep::emit(&plan),
         };
         for (path, bytes) in files {
