@@ -459,6 +459,27 @@ impl Emitter<'_, '_> {
         });
     }
 
+    /// Pushes a child resource of the instance whose body is its `properties`.
+    fn push_properties(
+        &mut self,
+        comment: String,
+        symbol: String,
+        kind: &str,
+        parent: &str,
+        name: &str,
+        props: Obj,
+    ) {
+        let resource = self.child(
+            comment,
+            symbol,
+            kind,
+            parent,
+            name,
+            Obj::new().set("properties", props),
+        );
+        self.push(resource);
+    }
+
     fn child(
         &self,
         comment: String,
@@ -566,15 +587,14 @@ impl Emitter<'_, '_> {
                     )
                     .set("validateCertificateName", b.validate_certificate_name.value),
             );
-            let r = self.child(
+            self.push_properties(
                 b.decl.address.clone(),
                 self.symbol(NodeRef::Backend(*id)),
                 "backends",
                 &a.symbol,
                 &b.decl.name,
-                Obj::new().set("properties", props),
+                props,
             );
-            self.push(r);
         }
     }
 
@@ -654,15 +674,14 @@ impl Emitter<'_, '_> {
                     "notPublished"
                 },
             );
-            let r = self.child(
+            self.push_properties(
                 p.decl.address.clone(),
                 self.symbol(NodeRef::Product(*id)),
                 "products",
                 &a.symbol,
                 &p.decl.name,
-                Obj::new().set("properties", props),
+                props,
             );
-            self.push(r);
         }
     }
 
@@ -674,15 +693,14 @@ impl Emitter<'_, '_> {
                 .set("versioningScheme", &v.versioning_scheme.value)
                 .opt("versionHeaderName", v.version_header_name.as_ref())
                 .opt("versionQueryName", v.version_query_name.as_ref());
-            let r = self.child(
+            self.push_properties(
                 v.decl.address.clone(),
                 self.symbol(NodeRef::ApiVersionSet(*id)),
                 "apiVersionSets",
                 &a.symbol,
                 &v.decl.name,
-                Obj::new().set("properties", props),
+                props,
             );
-            self.push(r);
         }
     }
 
@@ -710,15 +728,14 @@ impl Emitter<'_, '_> {
                     api.version_set
                         .map(|v| expr(format!("{}.id", self.symbol(NodeRef::ApiVersionSet(v.id))))),
                 );
-            let r = self.child(
+            self.push_properties(
                 api.decl.address.clone(),
                 api_plan.symbol.clone(),
                 "apis",
                 &a.symbol,
                 &api.decl.name,
-                Obj::new().set("properties", props),
+                props,
             );
-            self.push(r);
             for op_id in &api_plan.operations {
                 let op = &self.model[*op_id];
                 let params = plan::template_parameters(&op.url_template.value)
