@@ -157,8 +157,9 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         }));
         times[8].push(time(|| {
             let loaded = load(&world, "", &Options::default());
-            let diagnostics = gatehouse::load::check(&loaded, &world, CHECK_NOW);
             let graph = gatehouse::graph::Graph::new(&loaded.model);
+            let diagnostics =
+                gatehouse::load::check_on_graph(&loaded, &graph, &world, CHECK_NOW, None);
             let emitted =
                 gatehouse::emit::emit(&loaded.model, &graph, &world, &gatehouse::emit::Target::ALL);
             (diagnostics, emitted.files.len())

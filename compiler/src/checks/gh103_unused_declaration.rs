@@ -216,7 +216,7 @@ fn policy_texts(cx: &CheckContext) -> Vec<String> {
 /// kind, the closest declared name. The loader drops such a reference, so without this the
 /// typo's target would also be reported as unused: the same mistake twice, the second
 /// pointing away from the fix.
-fn probably_meant<'m>(cx: &CheckContext<'m>) -> Vec<(&'static str, &'m str)> {
+fn probably_meant<'m>(cx: &CheckContext<'m, '_>) -> Vec<(&'static str, &'m str)> {
     let m = cx.model;
     let kinds: [(&'static str, Vec<&'m str>); 3] = [
         (

@@ -172,7 +172,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
 
 /// The `local_copy` of a Key Vault certificate, when it is PEM with a private key.
 fn pem_copy_with_key<'a>(
-    cx: &CheckContext<'a>,
+    cx: &CheckContext<'a, '_>,
     id: CertificateId,
 ) -> Option<(Span, &'a str)> {
     let copy = cx.model[id].local_copy.as_ref()?;

@@ -14,10 +14,11 @@ use crate::model::Model;
 use crate::source::Sources;
 
 /// What a check may look at.
-pub struct CheckContext<'a> {
+pub struct CheckContext<'a, 'g> {
     pub model: &'a Model,
     pub sources: &'a Sources,
-    pub graph: &'a Graph<'a>,
+    /// The graph of `model`; its own lifetime, as the graph caches what it computes.
+    pub graph: &'a Graph<'g>,
     pub certs: &'a Inventory,
     /// Seconds since the Unix epoch, for validity checks; fixed in tests (`--now` on the CLI).
     pub now: i64,
@@ -25,7 +26,7 @@ pub struct CheckContext<'a> {
     pub baseline: Option<&'a crate::baseline::Baseline>,
 }
 
-impl CheckContext<'_> {
+impl CheckContext<'_, '_> {
     /// Days before `notAfter` from which a certificate counts as expiring.
     pub fn expiry_warning_days(&self) -> i64 {
         self.model

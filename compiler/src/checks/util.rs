@@ -343,7 +343,7 @@ pub(crate) struct RouteToHostname<'m> {
 
 /// The routes that reach `api`: every route to a hostname that serves it.
 pub(crate) fn routes_to_api<'m>(
-    cx: &super::CheckContext<'m>,
+    cx: &super::CheckContext<'m, '_>,
     api: ApiId,
 ) -> Vec<RouteToHostname<'m>> {
     let m: &'m Model = cx.model;
