@@ -1,1 +1,62 @@
-fn main(){}
+//! `gatehouse-runtime PATH [--log-format text|json] [--admin ADDR]`: a thin binary over
+//! [`gatehouse_runtime::run`] for running a compiled `OUT/runtime` without the compiler CLI.
+//! PATH is `runtime.json` or the directory holding it. Exit code 2 when it cannot start.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use gatehouse_runtime::{config::CONFIG_FILE_NAME, LogFormat, RuntimeOptions};
+
+const USAGE: &str = "usage: gatehouse-runtime PATH [--log-format text|json] [--admin ADDR]";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut path = None;
+    let mut options = RuntimeOptions::default();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--log-format" => match args.next().as_deref() {
+                Some("text") => options.log_format = LogFormat::Text,
+                Some("json") => options.log_format = LogFormat::Json,
+                _ => return usage(),
+            },
+            "--admin" => match args.next() {
+                Some(addr) => options.admin = Some(addr),
+                None => return usage(),
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            _ if path.is_none() && !arg.starts_with('-') => path = Some(PathBuf::from(arg)),
+            _ => return usage(),
+        }
+    }
+    let Some(mut path) = path else { return usage() };
+    if path.is_dir() {
+        path.push(CONFIG_FILE_NAME);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("gatehouse-runtime: cannot start tokio: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(gatehouse_runtime::run(&path, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse-runtime: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}

@@ -165,10 +165,9 @@ pub struct Limits {
     pub handshake_timeout_ms: u64,
     /// Time a client has to send the request head (slowloris bound).
     pub header_read_timeout_ms: u64,
-    /// Time a backend has to answer (APIM's forward-request timeout).
+    /// Time a backend has to answer, from the first byte sent (APIM's forward-request timeout);
+    /// it also bounds a client slowly streaming its body, which is forwarded as it arrives.
     pub backend_timeout_ms: u64,
-    /// Time a client has to send a whole request body.
-    pub body_read_timeout_ms: u64,
 }
 
 impl Default for Limits {
@@ -179,7 +178,6 @@ impl Default for Limits {
             handshake_timeout_ms: 10_000,
             header_read_timeout_ms: 10_000,
             backend_timeout_ms: 60_000,
-            body_read_timeout_ms: 60_000,
         }
     }
 }

@@ -1,0 +1,244 @@
+//! Connections to the next hop: pooled hyper clients over rustls, one per trust setting and
+//! client certificate, and the request forwarding both AppGW and APIM use.
+//!
+//! Failures are classified by side (connect/TLS, timeout, a client body over the limit) so the
+//! caller can answer the way Azure does: AppGW 502, APIM 500 BackendConnectionFailure, 413.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::uri::{Authority, PathAndQuery, Scheme};
+use http::{HeaderMap, HeaderName, Request, Response, Uri};
+use http_body_util::combinators::BoxBody;
+use hyper::body::Incoming;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls::pki_types::ServerName;
+use rustls::sign::CertifiedKey;
+
+use crate::error::LoadError;
+use crate::tls::{BackendTrust, BackendVerifier};
+use crate::Clock;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub type ProxyBody = BoxBody<Bytes, BoxError>;
+pub type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, ProxyBody>;
+
+/// Builds a pooled client. `sni` overrides the name sent and checked (else the URL's host).
+pub fn client(
+    address: &str,
+    trust: BackendTrust,
+    client_cert: Option<Arc<CertifiedKey>>,
+    sni: Option<&str>,
+    clock: &Clock,
+    timeout: Duration,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<HttpClient, LoadError> {
+    let verifier = BackendVerifier {
+        trust,
+        provider: provider.clone(),
+        clock: clock.clone(),
+    };
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|source| LoadError::Tls {
+            address: address.to_string(),
+            source,
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    let config = match client_cert {
+        Some(key) => builder.with_client_cert_resolver(Arc::new(FixedClientCert(key))),
+        None => builder.with_no_client_auth(),
+    };
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(timeout));
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http();
+    let https = match sni {
+        Some(name) => {
+            let name = ServerName::try_from(name.to_string()).map_err(|e| LoadError::Invalid {
+                address: address.to_string(),
+                message: format!("host name `{name}`: {e}"),
+            })?;
+            https.with_server_name_resolver(move |_: &Uri| Ok::<_, BoxError>(name.clone()))
+        }
+        None => https,
+    };
+    let connector = https.enable_http1().enable_http2().wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_timer(TokioTimer::new())
+        .timer(TokioTimer::new())
+        .build(connector))
+}
+
+#[derive(Debug)]
+struct FixedClientCert(Arc<CertifiedKey>);
+
+impl rustls::client::ResolvesClientCert for FixedClientCert {
+    fn resolve(
+        &self,
+        _hints: &[&[u8]],
+        _schemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+/// A fixed next hop (AppGW backend pool member or APIM hostname).
+pub struct Upstream {
+    pub base: BaseUrl,
+    /// Host header to send; the client's own when absent.
+    pub host_header: Option<String>,
+    pub client: HttpClient,
+}
+
+impl Upstream {
+    pub fn new(
+        address: &str,
+        url: &str,
+        host_header: Option<String>,
+        client: HttpClient,
+    ) -> Result<Upstream, LoadError> {
+        let base = BaseUrl::parse(url).map_err(|message| LoadError::Invalid {
+            address: address.to_string(),
+            message,
+        })?;
+        Ok(Upstream {
+            base,
+            host_header,
+            client,
+        })
+    }
+}
+
+/// `scheme://authority/prefix` with the prefix kept without a trailing slash.
+#[derive(Debug, Clone)]
+pub struct BaseUrl {
+    pub scheme: Scheme,
+    pub authority: Authority,
+    pub prefix: String,
+}
+
+impl BaseUrl {
+    pub fn parse(url: &str) -> Result<BaseUrl, String> {
+        let uri: Uri = url.parse().map_err(|e| format!("URL `{url}`: {e}"))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme().cloned(), uri.authority().cloned())
+        else {
+            return Err(format!("URL `{url}` needs a scheme and a host"));
+        };
+        if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
+            return Err(format!(
+                "URL `{url}`: only http and https backends are supported"
+            ));
+        }
+        let prefix = uri.path().trim_end_matches('/').to_string();
+        Ok(BaseUrl {
+            scheme,
+            authority,
+            prefix,
+        })
+    }
+
+    /// The URI for a path (starting with `/` or empty) and an optional query.
+    pub fn join(&self, path: &str, query: Option<&str>) -> Result<Uri, http::Error> {
+        let mut pq = format!("{}{}", self.prefix, path);
+        if pq.is_empty() {
+            pq.push('/');
+        }
+        if let Some(q) = query {
+            pq.push('?');
+            pq.push_str(q);
+        }
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(PathAndQuery::try_from(pq)?)
+            .build()
+    }
+}
+
+/// How forwarding failed.
+#[derive(Debug)]
+pub enum ForwardError {
+    /// TCP connect, TLS handshake (trust, name, missing client certificate) or the connection
+    /// dropping before a response: the backend's side.
+    Connection(String),
+    Timeout,
+    /// The client's body went over `max_body_bytes` while streaming: the client's side.
+    BodyTooLarge,
+}
+
+impl ForwardError {
+    pub fn describe(&self) -> String {
+        match self {
+            ForwardError::Connection(m) => m.clone(),
+            ForwardError::Timeout => "backend timed out".into(),
+            ForwardError::BodyTooLarge => "request body over the limit".into(),
+        }
+    }
+}
+
+pub async fn send(
+    client: &HttpClient,
+    request: Request<ProxyBody>,
+    timeout: Duration,
+) -> Result<Response<Incoming>, ForwardError> {
+    match tokio::time::timeout(timeout, client.request(request)).await {
+        Err(_) => Err(ForwardError::Timeout),
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(e)) => Err(classify(&e)),
+    }
+}
+
+fn classify(e: &(dyn std::error::Error + 'static)) -> ForwardError {
+    let mut messages = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        if s.downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some()
+        {
+            return ForwardError::BodyTooLarge;
+        }
+        messages.push(s.to_string());
+        source = s.source();
+    }
+    ForwardError::Connection(messages.join(": "))
+}
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1) never forwarded.
+pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let listed: Vec<HeaderName> = headers
+        .get_all(http::header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::try_from(name.trim()).ok())
+        .collect();
+    for name in listed {
+        headers.remove(name);
+    }
+    for name in [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-authenticate",
+    ] {
+        headers.remove(name);
+    }
+}
