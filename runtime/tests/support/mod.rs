@@ -575,9 +575,21 @@ impl Echo {
     /// HTTPS with a certificate from the world's backend CA (valid for `backend.internal`,
     /// `localhost` and 127.0.0.1).
     pub async fn tls(world: &World, client_ca: Option<CertificateDer<'static>>) -> Echo {
-        let issued = world
-            .backend_ca
-            .leaf(Leaf::server(&["backend.internal", "localhost"]));
+        Echo::tls_for(
+            world,
+            Leaf::server(&["backend.internal", "localhost"]),
+            client_ca,
+        )
+        .await
+    }
+
+    /// HTTPS with a certificate from the world's backend CA for `leaf`.
+    pub async fn tls_for(
+        world: &World,
+        leaf: Leaf,
+        client_ca: Option<CertificateDer<'static>>,
+    ) -> Echo {
+        let issued = world.backend_ca.leaf(leaf);
         Echo::start(Some(EchoTls {
             cert: issued.chain(),
             key: issued.key_der(),
@@ -738,6 +750,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     pub resumed: bool,
     pub alpn_h2: bool,
+    /// The server certificate the handshake presented (DER).
+    pub server_cert: Vec<u8>,
 }
 
 impl Reply {
@@ -803,6 +817,13 @@ impl TlsClient {
             .map_err(|e| format!("tls: {e}"))?;
         let resumed = tls.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
         let alpn_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+        let server_cert = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.to_vec())
+            .unwrap_or_default();
         let mut builder = hyper::Request::builder().method(req.method);
         builder = if alpn_h2 {
             builder.uri(format!("https://{host}{}", req.path))
@@ -851,6 +872,7 @@ impl TlsClient {
             body,
             resumed,
             alpn_h2,
+            server_cert,
         })
     }
 
