@@ -395,6 +395,76 @@ impl World {
     }
 }
 
+impl World {
+    /// A client offering these ALPN protocols, without a client certificate.
+    pub fn tls_client_alpn(&self, alpn: &[&str]) -> TlsClient {
+        let mut client = self.tls_client(None, false);
+        let mut config = (*client.config).clone();
+        config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+        client.config = Arc::new(config);
+        client
+    }
+
+    /// A client presenting `victim`'s chain but signing with `thief`'s key: what someone
+    /// holding only a copied certificate can do.
+    pub fn tls_client_stolen(&self, victim: &Issued, thief: &Issued) -> TlsClient {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(self.server_ca.der()).expect("root");
+        let key = provider()
+            .key_provider
+            .load_private_key(thief.key_der())
+            .expect("key");
+        let certified = rustls::sign::CertifiedKey::new(victim.chain(), key);
+        let config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_client_cert_resolver(Arc::new(FixedClientCert(Arc::new(certified))));
+        TlsClient {
+            config: Arc::new(config),
+            h2: false,
+        }
+    }
+
+    pub fn server_root_file(&self) -> PathBuf {
+        self.write("server-root.pem", &self.server_ca.pem());
+        self.path("server-root.pem")
+    }
+}
+
+#[derive(Debug)]
+struct FixedClientCert(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::client::ResolvesClientCert for FixedClientCert {
+    fn resolve(
+        &self,
+        _: &[&[u8]],
+        _: &[rustls::SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+impl TlsClient {
+    /// A bare TLS connection, for clients that misbehave at the HTTP level.
+    pub async fn connect(
+        &self,
+        addr: SocketAddr,
+        host: &str,
+    ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let name = ServerName::try_from(host.to_string()).expect("name");
+        tokio_rustls::TlsConnector::from(self.config.clone())
+            .connect(name, tcp)
+            .await
+            .expect("handshake")
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Config builders
 
@@ -846,7 +916,7 @@ impl TlsClient {
             sender
                 .send_request(request)
                 .await
-                .map_err(|e| format!("h2: {e}"))?
+                .map_err(|e| format!("h2: {}", chain(&e)))?
         } else {
             let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
                 .await
@@ -855,7 +925,7 @@ impl TlsClient {
             sender
                 .send_request(request)
                 .await
-                .map_err(|e| format!("http1: {e}"))?
+                .map_err(|e| format!("http1: {}", chain(&e)))?
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -881,6 +951,18 @@ impl TlsClient {
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
+}
+
+/// An error with its sources, `a: b: c`.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
 }
 
 /// The AppGW listener's address in a one-listener topology.
