@@ -142,6 +142,26 @@ impl Cx<'_> {
     fn eval(&self, source: &str) -> Result<eval::Value, PolicyError> {
         let expr = self.expr(source)?;
         let headers = &self.request_headers;
+        let verify = |revocation: bool| {
+            let Some(chain) = self.conn.chain.as_deref() else {
+                return false;
+            };
+            let Some(leaf) = chain.first() else {
+                return false;
+            };
+            let ca = &self.instance.ca;
+            let mut intermediates = ca.intermediates.clone();
+            intermediates.extend(chain[1..].iter().cloned());
+            verify_chain(
+                leaf,
+                &ca.anchors,
+                &intermediates,
+                &ca.crls,
+                self.now,
+                revocation,
+            )
+            .is_ok()
+        };
         let cx = EvalCx {
             cert: self.cert(),
             headers,
@@ -149,6 +169,7 @@ impl Cx<'_> {
             method: self.method.as_str(),
             path: &self.path,
             now: self.now,
+            verify: &verify,
         };
         eval::eval(&expr, &cx).map_err(PolicyError::expression)
     }

@@ -18,6 +18,8 @@ pub struct EvalCx<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub now: SystemTime,
+    /// `Certificate.Verify()` (true: with revocation) against the instance's CA certificates.
+    pub verify: &'a dyn Fn(bool) -> bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +76,14 @@ pub fn eval(expr: &Expr, cx: &EvalCx<'_>) -> Result<Value, EvalError> {
                 CertificateProperty::NotBefore => Value::DateTime(cert.not_before),
                 CertificateProperty::NotAfter => Value::DateTime(cert.not_after),
             }
+        }
+        Expr::CertificateVerify { revocation } => {
+            if cx.cert.is_none() {
+                return Err(EvalError(
+                    "Object reference not set to an instance of an object (context.Request.Certificate is null)".into(),
+                ));
+            }
+            Value::Bool((cx.verify)(*revocation))
         }
         Expr::Header { name, default } => {
             let values: Vec<&str> = cx
@@ -161,6 +171,7 @@ mod tests {
             method: "GET",
             path: "/p",
             now: SystemTime::UNIX_EPOCH,
+            verify: &|_| true,
         };
         eval(&parse_expression(src).unwrap(), &cx)
     }

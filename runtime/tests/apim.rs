@@ -974,3 +974,40 @@ async fn api_hostnames_restrict_where_an_api_is_served() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_verify_checks_chain_dates_and_revocation() {
+    bounded(async {
+        let world = World::new();
+        let verify =
+            probe("@(context.Request.Certificate != null && context.Request.Certificate.Verify())");
+        let no_revocation = probe("@(context.Request.Certificate.VerifyNoRevocation())");
+        let good = world.client("alice");
+        let revoked = world.client_int.leaf(Leaf::client("gone").serial(55));
+        let expired = world
+            .client_int
+            .leaf(Leaf::client("old").valid(at(2029, 1, 1), at(2030, 1, 1)));
+        let foreign = Ca::root("Fabrikam Root").leaf(Leaf::client("mallory"));
+        let cases: Vec<(&cfg::Step, &support::Issued, &str)> = vec![
+            (&verify, &good, "yes"),
+            (&verify, &revoked, "no"),
+            (&no_revocation, &revoked, "yes"),
+            (&verify, &expired, "no"),
+            (&verify, &foreign, "no"),
+        ];
+        for (step, cert, expect) in cases {
+            let mut config = one_api(&world, true, "http://127.0.0.1:9", vec![step.clone()]);
+            apim_mut(&mut config).crl_files =
+                vec![world.write("apim.crl", &world.client_int.crl(&[55]))];
+            let reply = call(
+                &world,
+                &config,
+                &with_cert(&world, cert, false),
+                Req::get("/echo"),
+            )
+            .await;
+            assert_eq!(reply.text(), expect, "{step:?}");
+        }
+    })
+    .await;
+}

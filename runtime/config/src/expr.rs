@@ -8,7 +8,8 @@
 //! The subset:
 //! - literals: `"string"`, `true`, `false`, `null`;
 //! - `context.Request.Certificate` and its `Thumbprint`, `Issuer`, `Subject`, `SubjectName.Name`,
-//!   `SerialNumber` (strings) and `NotBefore`, `NotAfter` (date-times);
+//!   `SerialNumber` (strings), `NotBefore`, `NotAfter` (date-times), `Verify()` (chain to the
+//!   uploaded CA certificates, and revocation) and `VerifyNoRevocation()` (bools);
 //! - `context.Request.Headers.GetValueOrDefault("name")` / `(…, "default")`,
 //!   `context.Request.IpAddress`, `context.Request.Method`, `context.Request.Url.Path`;
 //! - `DateTime.UtcNow`;
@@ -52,6 +53,10 @@ pub enum Expr {
     /// negotiate).
     Certificate,
     CertificateProperty(CertificateProperty),
+    /// `context.Request.Certificate.Verify()` (`revocation: true`) or `.VerifyNoRevocation()`.
+    CertificateVerify {
+        revocation: bool,
+    },
     /// `context.Request.Headers.GetValueOrDefault(name, default)`.
     Header {
         name: String,
@@ -106,9 +111,12 @@ impl Expr {
             Expr::Str(_) | Expr::Header { .. } | Expr::IpAddress | Expr::Method | Expr::UrlPath => {
                 Ty::Str
             }
-            Expr::Bool(_) | Expr::Not(_) | Expr::And(..) | Expr::Or(..) | Expr::Compare(..) => {
-                Ty::Bool
-            }
+            Expr::Bool(_)
+            | Expr::Not(_)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Compare(..)
+            | Expr::CertificateVerify { .. } => Ty::Bool,
             Expr::Null => Ty::Null,
             Expr::Certificate => Ty::Certificate,
             Expr::CertificateProperty(p) => match p {
@@ -472,6 +480,11 @@ impl Parser {
             if joined == "context.Request.Headers.GetValueOrDefault" {
                 return self.header_call();
             }
+            if let Some(revocation) = verify_call(&joined) {
+                self.expect("(")?;
+                self.expect(")")?;
+                return Ok(Expr::CertificateVerify { revocation });
+            }
             if !self.eat(".") {
                 return err(
                     offset,
@@ -537,7 +550,17 @@ impl Parser {
     }
 }
 
-const KNOWN_PATHS: [&str; 14] = [
+fn verify_call(path: &str) -> Option<bool> {
+    match path {
+        "context.Request.Certificate.Verify" => Some(true),
+        "context.Request.Certificate.VerifyNoRevocation" => Some(false),
+        _ => None,
+    }
+}
+
+const KNOWN_PATHS: [&str; 16] = [
+    "context.Request.Certificate.Verify",
+    "context.Request.Certificate.VerifyNoRevocation",
     "context.Request.Certificate",
     "context.Request.Certificate.Thumbprint",
     "context.Request.Certificate.Issuer",
@@ -620,6 +643,8 @@ mod tests {
             "context.Request.Certificate.SubjectName.Name == \"CN=client\"",
             "context.Request.Certificate.Issuer.Contains(\"Contoso\")",
             "context.Request.Certificate.NotAfter < DateTime.UtcNow",
+            "@(context.Request.Certificate != null && context.Request.Certificate.Verify())",
+            "!context.Request.Certificate.VerifyNoRevocation()",
             "context.Request.Certificate.NotBefore <= DateTime.Now",
             "!(context.Request.Certificate.SerialNumber == \"01\") && true",
             "context.Request.Headers.GetValueOrDefault(\"X-ARR-ClientCert\", \"\") != \"\"",
@@ -650,7 +675,8 @@ mod tests {
     #[test]
     fn rejects_outside_the_subset() {
         fails("context.Request.Body.As<string>()", "context.Request.Body");
-        fails("context.Request.Certificate.Verify()", "Verify");
+        fails("context.Request.Certificate.Verify", "expected `(`");
+        fails("context.Request.Certificate.Export()", "Export");
         fails("@{ return true; }", "multi-statement");
         fails("context.Request.Certificate == \"x\"", "cannot compare");
         fails(

@@ -30,7 +30,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 
 /// The fixed "now" of every test: 2030-06-01T12:00:00Z.
-pub const NOW: u64 = 1_906_459_200;
+pub const NOW: u64 = 1_906_545_600;
 
 pub fn clock() -> Clock {
     Clock::Fixed(SystemTime::UNIX_EPOCH + Duration::from_secs(NOW))
