@@ -114,6 +114,10 @@ impl ClientTrust {
     }
 }
 
+/// Built once: chain checks run per connection.
+static PROVIDER: std::sync::LazyLock<rustls::crypto::CryptoProvider> =
+    std::sync::LazyLock::new(rustls::crypto::ring::default_provider);
+
 /// Why a chain did not verify, in webpki's terms.
 pub type ChainError = webpki::Error;
 
@@ -138,9 +142,7 @@ pub fn verify_chain(
     } else {
         None
     };
-    let algorithms = rustls::crypto::ring::default_provider()
-        .signature_verification_algorithms
-        .all;
+    let algorithms = PROVIDER.signature_verification_algorithms.all;
     cert.verify_for_usage(
         algorithms,
         anchors,

@@ -301,3 +301,65 @@ async fn shutdown_stops_accepting() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_the_request_in_flight_finish() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::tls(&world, None).await;
+        let config = one_listener(&world, None, backend_target(&echo, &world));
+        let rt = world.start(&config).await;
+        let addr = appgw_addr(&rt);
+        let client = world.tls_client(None, false);
+        let in_flight =
+            tokio::spawn(async move { client.send(addr, HOST, Req::get("/hold")).await });
+        echo.hold.arrived.notified().await;
+        let stopping = tokio::spawn(rt.shutdown());
+        echo.hold.release.notify_one();
+        let reply = in_flight
+            .await
+            .expect("join")
+            .expect("the request in flight was cut off");
+        assert_eq!(reply.status, 200);
+        stopping.await.expect("shutdown");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_lets_the_request_in_flight_finish_on_the_old_config() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::tls(&world, None).await;
+        let config = one_listener(&world, None, backend_target(&echo, &world));
+        let rt = world.start(&config).await;
+        let addr = appgw_addr(&rt);
+        let client = world.tls_client(None, false);
+        let in_flight =
+            tokio::spawn(async move { client.send(addr, HOST, Req::get("/hold")).await });
+        echo.hold.arrived.notified().await;
+        // The new config routes nowhere useful; the request already running must not care.
+        let mut broken_route = config.clone();
+        let rule = broken_route
+            .application_gateways
+            .get_mut("main")
+            .expect("gw")
+            .routing_rules
+            .get_mut("r1")
+            .expect("rule");
+        rule.default_target = cfg::RouteTarget::Backend(cfg::AppGwBackend {
+            url: "http://127.0.0.1:9".into(),
+            host_name: None,
+            trusted_root_files: vec![],
+        });
+        world.write_config(&broken_route);
+        rt.reload().await.expect("reload");
+        echo.hold.release.notify_one();
+        let reply = in_flight.await.expect("join").expect("reply");
+        assert_eq!(reply.status, 200);
+        let after = world.tls_client(None, false).get(addr, HOST, "/").await;
+        assert_eq!(after.status, 502, "new requests use the new config");
+        rt.shutdown().await;
+    })
+    .await;
+}

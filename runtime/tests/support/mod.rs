@@ -635,6 +635,14 @@ pub struct Echo {
     pub addr: SocketAddr,
     pub url: String,
     pub seen: Arc<Mutex<Vec<Value>>>,
+    /// Requests to `/hold…` signal `arrived` and wait for `release` before answering.
+    pub hold: Arc<Hold>,
+}
+
+#[derive(Default)]
+pub struct Hold {
+    pub arrived: tokio::sync::Notify,
+    pub release: tokio::sync::Notify,
 }
 
 impl Echo {
@@ -714,12 +722,15 @@ impl Echo {
             tokio_rustls::TlsAcceptor::from(Arc::new(config))
         });
         let seen_task = seen.clone();
+        let hold = Arc::new(Hold::default());
+        let hold_task = hold.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
                 let seen = seen_task.clone();
+                let hold = hold_task.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     match acceptor {
@@ -735,16 +746,22 @@ impl Echo {
                             serve_echo(
                                 TokioIo::new(tls),
                                 seen,
+                                hold,
                                 cert.map(|c| sha1_smol_like::sha1_hex(&c)),
                             )
                             .await;
                         }
-                        None => serve_echo(TokioIo::new(tcp), seen, None).await,
+                        None => serve_echo(TokioIo::new(tcp), seen, hold, None).await,
                     }
                 });
             }
         });
-        Echo { addr, url, seen }
+        Echo {
+            addr,
+            url,
+            seen,
+            hold,
+        }
     }
 
     pub fn requests(&self) -> Vec<Value> {
@@ -759,12 +776,17 @@ impl Echo {
     }
 }
 
-async fn serve_echo<I>(io: I, seen: Arc<Mutex<Vec<Value>>>, client_thumbprint: Option<String>)
-where
+async fn serve_echo<I>(
+    io: I,
+    seen: Arc<Mutex<Vec<Value>>>,
+    hold: Arc<Hold>,
+    client_thumbprint: Option<String>,
+) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let service = service_fn(move |request: hyper::Request<Incoming>| {
         let seen = seen.clone();
+        let hold = hold.clone();
         let thumbprint = client_thumbprint.clone();
         async move {
             let (parts, body) = request.into_parts();
@@ -792,6 +814,10 @@ where
                 "client_cert_thumbprint": thumbprint,
             });
             seen.lock().expect("seen").push(record.clone());
+            if parts.uri.path().starts_with("/hold") {
+                hold.arrived.notify_one();
+                hold.release.notified().await;
+            }
             let mut response = hyper::Response::new(Full::new(Bytes::from(record.to_string())));
             response
                 .headers_mut()
