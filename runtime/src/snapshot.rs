@@ -321,9 +321,12 @@ pub fn build(
         .into_iter()
         .map(|(bind, mut sites)| {
             sites.sort_by(|a, b| a.0.cmp(&b.0));
-            (bind, sites.into_iter().map(|(_, s)| s).collect())
+            (bind, sites.into_iter().map(|(_, s)| s).collect::<Vec<_>>())
         })
-        .collect();
+        .collect::<BTreeMap<_, _>>();
+    for (bind, sites) in &ports {
+        check_unique_hosts(bind, sites)?;
+    }
     Ok(Snapshot {
         generation,
         limits: cx.limits,
@@ -334,6 +337,22 @@ pub fn build(
 }
 
 type SortKey = (u32, u32, String);
+
+/// SNI cannot choose between two sites on one port claiming the same host name.
+fn check_unique_hosts(bind: &str, sites: &[Arc<Site>]) -> Result<(), LoadError> {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for site in sites {
+        for host in &site.host_names {
+            if let Some(first) = seen.insert(host.to_ascii_lowercase(), &site.address) {
+                return Err(invalid(
+                    &site.address,
+                    format!("host name `{host}` on {bind} is also served by {first}; SNI cannot tell them apart"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 fn invalid(address: &str, message: String) -> LoadError {
     LoadError::Invalid {

@@ -122,6 +122,22 @@ async fn broken_configs_name_what_to_fix() {
                     "ghost.contoso.com",
                 ],
             ),
+            (
+                "two sites on one port with the same host name",
+                |w, c| {
+                    let gw = c.application_gateways.get_mut("main").expect("gw");
+                    let cert = w.server_cert("twin", &[HOST]);
+                    gw.listeners.insert(
+                        "twin".into(),
+                        appgw_listener("127.0.0.1:0", &[HOST], cert, None),
+                    );
+                },
+                vec![
+                    "application_gateway.main.listener",
+                    "app.contoso.com",
+                    "SNI cannot tell them apart",
+                ],
+            ),
         ];
         for (name, breaker, needles) in cases {
             let world = World::new();
