@@ -114,3 +114,51 @@ impl Logger {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> AccessRecord {
+        AccessRecord {
+            time: "2030-06-01T12:00:00Z".into(),
+            site: "api_management.main.hostname.api.contoso.com".into(),
+            host: "api.contoso.com".into(),
+            method: "GET".into(),
+            path: "/orders".into(),
+            api: Some("orders".into()),
+            status: 401,
+            decision: "rejected".into(),
+            reason: Some("ClientCertificateNotFound".into()),
+            ..AccessRecord::default()
+        }
+    }
+
+    fn line(format: LogFormat) -> String {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        Logger {
+            format,
+            sink: LogSink::Memory(lines.clone()),
+        }
+        .access(&record());
+        let out = lines.lock().unwrap()[0].clone();
+        out
+    }
+
+    #[test]
+    fn json_line_names_the_decision() {
+        let v: serde_json::Value = serde_json::from_str(&line(LogFormat::Json)).unwrap();
+        assert_eq!(v["api"], "orders");
+        assert_eq!(v["status"], 401);
+        assert_eq!(v["reason"], "ClientCertificateNotFound");
+        assert!(v.get("operation").is_none(), "absent facts are left out");
+    }
+
+    #[test]
+    fn text_line_reads_in_one_glance() {
+        assert_eq!(
+            line(LogFormat::Text),
+            "2030-06-01T12:00:00Z api_management.main.hostname.api.contoso.com GET api.contoso.com/orders 401 rejected reason=ClientCertificateNotFound"
+        );
+    }
+}

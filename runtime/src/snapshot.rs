@@ -638,3 +638,19 @@ impl rustls::server::ResolvesServerCert for FixedCert {
         Some(self.0.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::host_matches;
+
+    #[test]
+    fn appgw_wildcards() {
+        assert!(host_matches("api.contoso.com", "API.contoso.com"));
+        assert!(host_matches("*.contoso.com", "shop.contoso.com"));
+        // AppGW's `*` also spans dots.
+        assert!(host_matches("*.contoso.com", "a.b.contoso.com"));
+        assert!(!host_matches("*.contoso.com", "contoso.com"));
+        assert!(host_matches("shop?.contoso.com", "shop1.contoso.com"));
+        assert!(!host_matches("shop?.contoso.com", "shop12.contoso.com"));
+    }
+}
