@@ -187,7 +187,9 @@ impl Variables<'_> {
     fn get(&self, name: &str) -> Option<String> {
         let cert = self.cert;
         Some(match name {
-            "client_certificate" => cert.map(CertFacts::url_encoded_pem).unwrap_or_default(),
+            "client_certificate" => cert
+                .map(|c| c.url_encoded_pem().to_string())
+                .unwrap_or_default(),
             "client_certificate_fingerprint" => cert
                 .map(|c| c.thumbprint.to_ascii_lowercase())
                 .unwrap_or_default(),

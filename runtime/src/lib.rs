@@ -64,6 +64,8 @@ impl Clock {
 pub struct RuntimeOptions {
     pub log_format: LogFormat,
     pub log_sink: LogSink,
+    /// One line per request; events (start, reload, rejected reload) are always logged.
+    pub access_log: bool,
     pub clock: Clock,
     /// Reload when the config or a file it references changes.
     pub watch: bool,
@@ -78,6 +80,7 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             log_format: LogFormat::Text,
             log_sink: LogSink::Stderr,
+            access_log: true,
             clock: Clock::System,
             watch: true,
             admin: None,
@@ -180,6 +183,7 @@ pub async fn serve(
     let logger = log::Logger {
         format: options.log_format,
         sink: options.log_sink.clone(),
+        access: options.access_log,
     };
 
     let mut listeners = Vec::new();

@@ -29,6 +29,8 @@ pub enum LogSink {
 pub struct Logger {
     pub format: LogFormat,
     pub sink: LogSink,
+    /// Whether request lines are written at all.
+    pub access: bool,
 }
 
 /// One request, as logged.
@@ -66,6 +68,9 @@ pub struct AccessRecord {
 
 impl Logger {
     pub fn access(&self, record: &AccessRecord) {
+        if !self.access {
+            return;
+        }
         let line = match self.format {
             LogFormat::Json => serde_json::to_string(record).unwrap_or_default(),
             LogFormat::Text => format!(
@@ -108,7 +113,13 @@ impl Logger {
 
     fn write(&self, line: String) {
         match &self.sink {
-            LogSink::Stderr => eprintln!("{line}"),
+            LogSink::Stderr => {
+                use std::io::Write;
+                let mut line = line;
+                line.push('\n');
+                // One write per line, so lines from concurrent requests never interleave.
+                let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            }
             LogSink::Memory(lines) => lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
             LogSink::Discard => {}
         }
@@ -139,6 +150,7 @@ mod tests {
         Logger {
             format,
             sink: LogSink::Memory(lines.clone()),
+            access: true,
         }
         .access(&record());
         let out = lines.lock().unwrap()[0].clone();

@@ -1,4 +1,4 @@
-//! `gatehouse-runtime PATH [--log-format text|json] [--admin ADDR]`: a thin binary over
+//! `gatehouse-runtime PATH [--log-format text|json] [--access-log on|off] [--admin ADDR]`: a thin binary over
 //! [`gatehouse_runtime::run`] for running a compiled `OUT/runtime` without the compiler CLI.
 //! PATH is `runtime.json` or the directory holding it. Exit code 2 when it cannot start.
 #![forbid(unsafe_code)]
@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use gatehouse_runtime::{config::CONFIG_FILE_NAME, LogFormat, RuntimeOptions};
 
-const USAGE: &str = "usage: gatehouse-runtime PATH [--log-format text|json] [--admin ADDR]";
+const USAGE: &str =
+    "usage: gatehouse-runtime PATH [--log-format text|json] [--access-log on|off] [--admin ADDR]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -19,6 +20,11 @@ fn main() -> ExitCode {
             "--log-format" => match args.next().as_deref() {
                 Some("text") => options.log_format = LogFormat::Text,
                 Some("json") => options.log_format = LogFormat::Json,
+                _ => return usage(),
+            },
+            "--access-log" => match args.next().as_deref() {
+                Some("on") => options.access_log = true,
+                Some("off") => options.access_log = false,
                 _ => return usage(),
             },
             "--admin" => match args.next() {

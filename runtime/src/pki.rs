@@ -125,6 +125,7 @@ pub struct CertFacts {
     pub raw_subject: Vec<u8>,
     pub raw_issuer: Vec<u8>,
     pub is_ca: bool,
+    url_encoded_pem: std::sync::OnceLock<String>,
 }
 
 impl CertFacts {
@@ -164,6 +165,7 @@ impl CertFacts {
             raw_subject: cert.subject().as_raw().to_vec(),
             raw_issuer: cert.issuer().as_raw().to_vec(),
             is_ca: cert.is_ca(),
+            url_encoded_pem: std::sync::OnceLock::new(),
         })
     }
 
@@ -173,8 +175,10 @@ impl CertFacts {
     }
 
     /// PEM of the certificate, URL-encoded on one line, as AppGW's `{var_client_certificate}`.
-    pub fn url_encoded_pem(&self) -> String {
-        url_encode(&pem(&self.der))
+    /// Computed once per connection: every request on it forwards the same value.
+    pub fn url_encoded_pem(&self) -> &str {
+        self.url_encoded_pem
+            .get_or_init(|| url_encode(&pem(&self.der)))
     }
 }
 
@@ -220,12 +224,15 @@ fn base64(bytes: &[u8]) -> String {
 /// Percent-encoding as AppGW applies it to `client_certificate`: everything but unreserved
 /// characters (so `%20` for space, `%0A` for newline, `%2B %2F %3D` for `+ / =`).
 pub fn url_encode(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len() * 2);
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
     out

@@ -354,6 +354,7 @@ impl World {
         RuntimeOptions {
             log_format: LogFormat::Json,
             log_sink: LogSink::Memory(self.log.clone()),
+            access_log: true,
             clock: clock(),
             watch: false,
             admin: None,
