@@ -363,3 +363,48 @@ async fn reload_lets_the_request_in_flight_finish_on_the_old_config() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_file_outside_the_config_directory_reloads() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::tls(&world, None).await;
+        let mut config = one_listener(&world, None, backend_target(&echo, &world));
+        // Config in `out/`, certificates beside it, referenced as `../app.crt`.
+        std::fs::create_dir(world.path("out")).expect("mkdir");
+        let listener = config
+            .application_gateways
+            .get_mut("main")
+            .expect("gw")
+            .listeners
+            .get_mut("public")
+            .expect("listener");
+        listener.certificate.cert_file = "../app.crt".into();
+        listener.certificate.key_file = "../app.key".into();
+        let gw = config.application_gateways.get_mut("main").expect("gw");
+        for rule in gw.routing_rules.values_mut() {
+            if let cfg::RouteTarget::Backend(b) = &mut rule.default_target {
+                b.trusted_root_files = vec!["../backend-root.pem".into()];
+            }
+        }
+        let path = world.path("out/runtime.json");
+        std::fs::write(&path, config.to_json()).expect("write");
+        let mut options = world.options();
+        options.watch = true;
+        let rt = gatehouse_runtime::serve(&path, options)
+            .await
+            .expect("start");
+        let rotated = world.server_ca.leaf(Leaf::server(&[HOST]).serial(4));
+        world.cert_files("app", &rotated);
+        tokio::time::timeout(Duration::from_secs(20), rt.wait_for_generation(2))
+            .await
+            .expect("watcher reload");
+        let reply = world
+            .tls_client(None, false)
+            .get(appgw_addr(&rt), HOST, "/")
+            .await;
+        assert_eq!(reply.server_cert, rotated.der().to_vec());
+        rt.shutdown().await;
+    })
+    .await;
+}
