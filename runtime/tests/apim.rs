@@ -1011,3 +1011,36 @@ async fn certificate_verify_checks_chain_dates_and_revocation() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_appgw_validate_client_certificate_finds_no_certificate() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::plain().await;
+        // As in Azure: AppGW does not present the client's certificate to APIM, so a policy
+        // that validates `context.Request.Certificate` answers 401 even for a good client.
+        let mut config = one_api(
+            &world,
+            true,
+            &echo.url,
+            vec![cfg::Step::ValidateClientCertificate(validate(None))],
+        );
+        let appgw = one_listener(
+            &world,
+            Some(strict_profile(&world.client_bundle())),
+            cfg::RouteTarget::Apim(cfg::ApimTarget {
+                hostname: APIM_HOST.into(),
+            }),
+        );
+        config.application_gateways = appgw.application_gateways;
+        let rt = world.start(&config).await;
+        let cert = world.client("alice");
+        let reply = with_cert(&world, &cert, false)
+            .get(appgw_addr(&rt), "app.contoso.com", "/echo")
+            .await;
+        assert_eq!(reply.status, 401, "{}", reply.text());
+        assert!(echo.requests().is_empty());
+        rt.shutdown().await;
+    })
+    .await;
+}
