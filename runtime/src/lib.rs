@@ -377,10 +377,12 @@ fn watch_files(
     use notify::Watcher;
     let (tx, mut rx) = mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            for path in event.paths {
-                let _ = tx.send(path);
-            }
+        let Ok(event) = event else { return };
+        if !is_change(&event.kind) {
+            return;
+        }
+        for path in event.paths {
+            let _ = tx.send(path);
         }
     })
     .map_err(|e| shared.logger.event("watch_unavailable", &e.to_string()))
@@ -419,4 +421,41 @@ fn watch_files(
             }
         }
     }))
+}
+
+/// Whether a file event can mean new contents. Opening and reading (which a reload itself does)
+/// must not count, or every reload would trigger the next.
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
+    use notify::EventKind;
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind};
+    use notify::EventKind;
+
+    #[test]
+    fn reading_a_file_is_not_a_change() {
+        assert!(!super::is_change(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!super::is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(super::is_change(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(super::is_change(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Any
+        ))));
+        assert!(super::is_change(&EventKind::Create(CreateKind::File)));
+    }
 }
