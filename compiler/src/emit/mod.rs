@@ -11,6 +11,7 @@
 pub mod plan;
 pub mod policy_xml;
 pub mod symbols;
+pub mod terraform;
 
 use crate::diagnostics::Diagnostic;
 use crate::graph::Graph;
@@ -60,7 +61,10 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
     let copies = copied_files(&plan, world, &mut emitted.diagnostics);
     for target in targets {
         let files = match target {
-            Target::Terraform => Files::new(),
+            Target::Terraform => {
+                emitted.diagnostics.extend(terraform::diagnostics(&plan));
+                terraform::emit(&plan)
+            }
             Target::Bicep => Files::new(),
         };
         for (path, bytes) in files {
@@ -75,6 +79,11 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
         }
     }
     emitted
+}
+
+/// The codes emitters report (settings a target cannot express), for `explain` and `allow`.
+pub fn codes() -> Vec<&'static crate::diagnostics::CodeInfo> {
+    vec![&terraform::PASSTHROUGH_NEEDS_API_2025]
 }
 
 /// Reads the public certificate files the plan copies. A file that cannot be read was already

@@ -34,6 +34,9 @@ pub struct Plan<'m> {
     pub api_managements: Vec<ApiManagementPlan>,
     /// Role assignments of identities on Key Vaults, in model order.
     pub role_assignments: Vec<RoleAssignmentPlan>,
+    /// Key Vault access policies (vaults with `permission_model = "access_policy"`), in model
+    /// order.
+    pub access_policies: Vec<AccessPolicyPlan>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +102,9 @@ pub struct AppGatewayPlan {
     pub symbol: String,
     /// The public IP, when the gateway has a public frontend: (symbol, Azure name).
     pub public_ip: Option<(String, String)>,
+    /// A network of its own for a gateway that names no `subnet`: Application Gateway only
+    /// runs in a dedicated subnet.
+    pub own_network: Option<OwnNetworkPlan>,
     /// `port-443` → 443, sorted by port.
     pub frontend_ports: Vec<(String, u16)>,
     pub ssl_certificates: Vec<NamedCertificate>,
@@ -108,9 +114,26 @@ pub struct AppGatewayPlan {
     pub listeners: Vec<ListenerPlan>,
     pub backend_pools: Vec<PoolPlan>,
     pub backend_settings: Vec<SettingsPlan>,
+    /// Settings derived for routes to API Management hostnames that name no
+    /// `backend_settings`, sorted by name.
+    pub derived_settings: Vec<DerivedSettingsPlan>,
     pub rewrite_rule_sets: Vec<RewriteRuleSetId>,
     pub rules: Vec<RulePlan>,
     pub url_path_maps: Vec<PathMapPlan>,
+}
+
+/// The virtual network and subnet derived for a gateway without a `subnet`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnNetworkPlan {
+    /// `<gateway symbol>_vnet`, `vnet-<gateway name>`.
+    pub vnet_symbol: String,
+    pub vnet_name: String,
+    pub address_space: &'static str,
+    /// `<gateway symbol>_snet`, `snet-<gateway name>`.
+    pub subnet_symbol: String,
+    pub subnet_name: String,
+    /// A /24, the size Azure recommends for a v2 gateway.
+    pub address_prefix: &'static str,
 }
 
 /// A certificate under the name a gateway block knows it by (sorted by name).
@@ -156,6 +179,24 @@ pub struct SettingsPlan {
     pub probe: Option<String>,
     /// Sorted.
     pub trusted_root_certificate_names: Vec<String>,
+}
+
+/// The path API Management answers with 200 on every gateway hostname, without a
+/// subscription key: what a probe towards API Management must request (the default probe's
+/// `/` gets a 404 and marks the backend unhealthy, GH803).
+pub const APIM_STATUS_PATH: &str = "/status-0123456789abcdef";
+
+/// Backend settings for a route to an API Management hostname that names none: HTTPS on 443
+/// with the hostname as `Host` and SNI, and a probe of [`APIM_STATUS_PATH`] on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedSettingsPlan {
+    /// The same name as the derived pool: `apim-<instance>-<hostname>`.
+    pub name: String,
+    pub hostname: HostnameId,
+    pub host_name: String,
+    pub port: u16,
+    /// `<name>-probe`.
+    pub probe: String,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +292,21 @@ pub struct PolicyPlan {
     pub id: PolicyId,
     pub scope: PolicyScope,
     pub xml: String,
+    /// What the document names and API Management resolves when the policy is saved (it
+    /// rejects a policy naming a named value, certificate or backend that does not exist
+    /// yet): the emitters deploy these first.
+    pub references: PolicyReferences,
+}
+
+/// Entities of the instance a policy document names, each sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyReferences {
+    /// `{{display name}}` references.
+    pub named_values: Vec<NamedValueId>,
+    /// `certificate-id="..."`: names in [`ApiManagementPlan::certificates`].
+    pub certificates: Vec<String>,
+    /// `backend-id="..."`.
+    pub backends: Vec<BackendId>,
 }
 
 /// An identity's role on a vault; `principal` says whose principal id it is.
@@ -261,6 +317,19 @@ pub struct RoleAssignmentPlan {
     pub principal: Principal,
     pub vault: KeyVaultId,
     pub role: String,
+}
+
+/// A Key Vault access policy granting an identity permissions on a vault.
+#[derive(Debug, Clone)]
+pub struct AccessPolicyPlan {
+    /// `<vault symbol>_<identity symbol>`, with `_2`, ... for a second policy of the pair.
+    pub symbol: String,
+    pub vault: KeyVaultId,
+    pub identity: IdentityId,
+    pub principal: Principal,
+    /// As written.
+    pub secret_permissions: Vec<String>,
+    pub certificate_permissions: Vec<String>,
 }
 
 /// Whose principal id a grant is for.
@@ -322,6 +391,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         }
     }
     let role_assignments = role_assignments(model, &symbols);
+    let access_policies = access_policies(model, &symbols);
     Plan {
         model,
         symbols,
@@ -332,6 +402,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         app_gateways,
         api_managements,
         role_assignments,
+        access_policies,
     }
 }
 
@@ -460,6 +531,14 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         )
     });
     let cert_name = |c: CertificateId| model[c].decl.name.replace('_', "-");
+    let own_network = gw.subnet.is_none().then(|| OwnNetworkPlan {
+        vnet_symbol: format!("{symbol}_vnet"),
+        vnet_name: format!("vnet-{}", gw.azure_name.value),
+        address_space: "10.0.0.0/16",
+        subnet_symbol: format!("{symbol}_snet"),
+        subnet_name: format!("snet-{}", gw.azure_name.value),
+        address_prefix: "10.0.0.0/24",
+    });
 
     let mut ports: Vec<u16> = gw.listeners.iter().map(|l| model[*l].port.value).collect();
     ports.sort_unstable();
@@ -556,12 +635,14 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
 
     let mut rules = Vec::new();
     let mut url_path_maps = Vec::new();
+    let mut derived_settings: Vec<DerivedSettingsPlan> = Vec::new();
     let mut ordered: Vec<ListenerId> = gw.listeners.clone();
     ordered.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
     for (index, l) in ordered.iter().enumerate() {
         let listener = &model[*l];
         let name = listener.decl.name.replace('_', "-");
-        let mut target = |route: &Route| route_target(model, route, &mut backend_pools);
+        let mut target =
+            |route: &Route| route_target(model, route, &mut backend_pools, &mut derived_settings);
         let kind = match listener.routes.as_slice() {
             [only] if only.paths.is_empty() => RuleKind::Basic(target(only)),
             routes => {
@@ -594,6 +675,7 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
     }
     backend_pools.sort_by(|a, b| a.name.cmp(&b.name));
     backend_pools.dedup_by(|a, b| a.name == b.name);
+    derived_settings.sort_by(|a, b| a.name.cmp(&b.name));
 
     let mut rewrite_rule_sets = gw.rewrite_rule_sets.clone();
     rewrite_rule_sets.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
@@ -602,6 +684,7 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         id,
         symbol,
         public_ip,
+        own_network,
         frontend_ports,
         ssl_certificates,
         trusted_client_certificates,
@@ -610,6 +693,7 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         listeners,
         backend_pools,
         backend_settings,
+        derived_settings,
         rewrite_rule_sets,
         rules,
         url_path_maps,
@@ -623,16 +707,25 @@ fn push_named(list: &mut Vec<NamedCertificate>, name: String, certificate: Certi
 }
 
 /// The pool, settings and rewrite set of a route; a route to an API Management hostname gets a
-/// pool of its own holding the hostname's FQDN.
-fn route_target(model: &Model, route: &Route, pools: &mut Vec<PoolPlan>) -> RouteTargetPlan {
+/// pool of its own holding the hostname's FQDN and, without `backend_settings`, settings
+/// derived from the hostname (Application Gateway rejects a rule without settings).
+fn route_target(
+    model: &Model,
+    route: &Route,
+    pools: &mut Vec<PoolPlan>,
+    derived: &mut Vec<DerivedSettingsPlan>,
+) -> RouteTargetPlan {
+    let mut backend_settings = route
+        .backend_settings
+        .map(|s| gateway_name(&model[s.id].decl.name));
     let backend_pool = match route.to {
-        Some(RouteTarget::BackendPool(p)) => model[p.id].decl.name.replace('_', "-"),
+        Some(RouteTarget::BackendPool(p)) => gateway_name(&model[p.id].decl.name),
         Some(RouteTarget::Hostname(h)) => {
             let hostname = &model[h.id];
             let name = format!(
                 "apim-{}-{}",
-                model[hostname.api_management].decl.name.replace('_', "-"),
-                hostname.decl.name.replace('_', "-")
+                gateway_name(&model[hostname.api_management].decl.name),
+                gateway_name(&hostname.decl.name)
             );
             if !pools.iter().any(|p| p.name == name) {
                 pools.push(PoolPlan {
@@ -641,19 +734,63 @@ fn route_target(model: &Model, route: &Route, pools: &mut Vec<PoolPlan>) -> Rout
                     ip_addresses: Vec::new(),
                 });
             }
+            if backend_settings.is_none() {
+                if !derived.iter().any(|d| d.name == name) {
+                    derived.push(DerivedSettingsPlan {
+                        name: name.clone(),
+                        hostname: h.id,
+                        host_name: hostname.host_name.value.clone(),
+                        port: 443,
+                        probe: format!("{name}-probe"),
+                    });
+                }
+                backend_settings = Some(name.clone());
+            }
             name
         }
         None => String::from("default"),
     };
     RouteTargetPlan {
         backend_pool,
-        backend_settings: route
-            .backend_settings
-            .map(|s| model[s.id].decl.name.replace('_', "-")),
+        backend_settings,
         rewrite_rule_set: route
             .rewrite_rule_set
-            .map(|s| model[s.id].decl.name.replace('_', "-")),
+            .map(|s| gateway_name(&model[s.id].decl.name)),
     }
+}
+
+/// The name of an Application Gateway child block (listener, pool, settings, rule, rewrite
+/// set or rule, certificate): the label with `_` as `-`.
+pub fn gateway_name(label: &str) -> String {
+    label.replace('_', "-")
+}
+
+/// The Azure name of an identity: its `name`, else `id-<label>`.
+pub fn identity_name(model: &Model, id: IdentityId) -> String {
+    let identity = &model[id];
+    match &identity.azure_name {
+        Some(name) => name.value.clone(),
+        None => format!("id-{}", gateway_name(&identity.decl.name)),
+    }
+}
+
+/// The template parameters of an operation's URL template (`/orders/{id}` → `id`), in order,
+/// without duplicates; API Management rejects an operation whose template parameters are
+/// not declared.
+pub fn template_parameters(url_template: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = url_template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let name = rest[start + 1..start + len].trim_start_matches('*').trim();
+        if !name.is_empty() && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out
 }
 
 fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiManagementPlan {
@@ -757,10 +894,14 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
     certificates.sort_by(|a, b| a.name.cmp(&b.name));
     let policies = policy_ids
         .iter()
-        .map(|p| PolicyPlan {
-            id: *p,
-            scope: model[*p].scope,
-            xml: policy_xml::render(model, &model[*p]),
+        .map(|p| {
+            let xml = policy_xml::render(model, &model[*p]);
+            PolicyPlan {
+                id: *p,
+                scope: model[*p].scope,
+                references: policy_references(model, apim, &certificates, &xml),
+                xml,
+            }
         })
         .collect();
 
@@ -784,6 +925,41 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         api_version_sets,
         apis,
         policies,
+    }
+}
+
+/// What a rendered policy document names among the instance's named values, certificates
+/// and backends.
+fn policy_references(
+    model: &Model,
+    apim: &ApiManagement,
+    certificates: &[NamedCertificate],
+    xml: &str,
+) -> PolicyReferences {
+    let attribute = |name: &str, value: &str| xml.contains(&format!("{name}=\"{value}\""));
+    let mut named_values: Vec<NamedValueId> = apim
+        .named_values
+        .iter()
+        .copied()
+        .filter(|n| xml.contains(&format!("{{{{{}}}}}", model[*n].display_name)))
+        .collect();
+    named_values.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+    let certificates = certificates
+        .iter()
+        .filter(|c| attribute("certificate-id", &c.name))
+        .map(|c| c.name.clone())
+        .collect();
+    let mut backends: Vec<BackendId> = apim
+        .backends
+        .iter()
+        .copied()
+        .filter(|b| attribute("backend-id", &model[*b].decl.name))
+        .collect();
+    backends.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+    PolicyReferences {
+        named_values,
+        certificates,
+        backends,
     }
 }
 
@@ -833,6 +1009,43 @@ fn role_assignments(model: &Model, symbols: &Symbols) -> Vec<RoleAssignmentPlan>
                 principal,
                 vault: scope.id,
                 role: ra.role.value.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn access_policies(model: &Model, symbols: &Symbols) -> Vec<AccessPolicyPlan> {
+    let mut out: Vec<AccessPolicyPlan> = Vec::new();
+    for (v, vault) in model.key_vaults.iter().enumerate() {
+        let vault_id = KeyVaultId(v as u32);
+        for policy in &vault.access_policies {
+            let Some(identity) = policy.identity else {
+                continue;
+            };
+            let principal = match model[identity.id].kind.value {
+                IdentityType::UserAssigned => Principal::UserAssigned(identity.id),
+                IdentityType::SystemAssigned => system_owner(model, identity.id),
+            };
+            let base = format!(
+                "{}_{}",
+                symbols.get(NodeRef::KeyVault(vault_id)),
+                symbols.get(NodeRef::Identity(identity.id))
+            );
+            let mut symbol = base.clone();
+            let mut n = 2;
+            while out.iter().any(|p| p.symbol == symbol) {
+                symbol = format!("{base}_{n}");
+                n += 1;
+            }
+            let values = |v: &[Spanned<String>]| v.iter().map(|s| s.value.clone()).collect();
+            out.push(AccessPolicyPlan {
+                symbol,
+                vault: vault_id,
+                identity: identity.id,
+                principal,
+                secret_permissions: values(&policy.secret_permissions),
+                certificate_permissions: values(&policy.certificate_permissions),
             });
         }
     }

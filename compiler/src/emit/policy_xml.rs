@@ -246,7 +246,16 @@ impl Writer<'_> {
                     .map(|age| ("preflight-result-max-age", age.to_string()))
                     .into_iter()
                     .collect();
-                self.list("allowed-methods", "method", &c.allowed_methods, &max_age);
+                // `allowed-methods` holds at least one method; without any, API Management
+                // allows GET and POST, which is also what a max age alone is written with.
+                if !c.allowed_methods.is_empty() {
+                    self.list("allowed-methods", "method", &c.allowed_methods, &max_age);
+                } else if !max_age.is_empty() {
+                    self.open("allowed-methods", &max_age);
+                    self.text_element("method", &[], "GET");
+                    self.text_element("method", &[], "POST");
+                    self.close("allowed-methods");
+                }
                 self.list("allowed-headers", "header", &c.allowed_headers, &[]);
                 if !c.expose_headers.is_empty() {
                     self.list("expose-headers", "header", &c.expose_headers, &[]);
