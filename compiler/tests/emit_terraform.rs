@@ -242,9 +242,6 @@ fn every_check_pass_fixture_passes_validate_terraform() {
         }
     });
     let failures = failures.into_inner().unwrap();
-    if std::path::Path::new("/tmp/tfwork/DUMP").exists() {
-        copy_dir(out.path(), Path::new("/tmp/tfwork/dump"));
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -324,34 +321,52 @@ fn reversed(body: hcl_edit::structure::Body) -> hcl_edit::structure::Body {
     out
 }
 
-/// A copy of the examples and modules in which every directory's `.hcl` files are
-/// concatenated into one file, in reverse file order, with blocks reversed (see
-/// [`reversed`]); other files are copied as they are.
+/// Rewrites the `.hcl` files of `dir` as one file holding them in reverse file order, each
+/// with its blocks reversed (see [`reversed`]). Returns the new text.
+fn reorder_dir(dir: &Path) -> String {
+    let mut hcl: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "hcl"))
+        .collect();
+    hcl.sort();
+    hcl.reverse();
+    let mut all = String::new();
+    for file in &hcl {
+        let text = std::fs::read_to_string(file).unwrap();
+        let body = hcl_edit::parser::parse_body(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        all.push_str(&reversed(body).to_string());
+        all.push('\n');
+        std::fs::remove_file(file).unwrap();
+    }
+    std::fs::write(dir.join("all.hcl"), &all).unwrap();
+    all
+}
+
+/// A copy of the examples and modules, each directory reordered by [`reorder_dir`].
 fn reordered_tree(dst: &Path) {
     for top in ["examples", "modules"] {
         for entry in std::fs::read_dir(workspace().join(top)).unwrap() {
             let dir = entry.unwrap().path();
             let target = dst.join(top).join(dir.file_name().unwrap());
             copy_dir(&dir, &target);
-            let mut hcl: Vec<PathBuf> = std::fs::read_dir(&target)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "hcl"))
-                .collect();
-            hcl.sort();
-            hcl.reverse();
-            let mut all = String::new();
-            for file in &hcl {
-                let text = std::fs::read_to_string(file).unwrap();
-                let body = hcl_edit::parser::parse_body(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-                all.push_str(&reversed(body).to_string());
-                all.push('\n');
-                std::fs::remove_file(file).unwrap();
-            }
-            std::fs::write(target.join("all.hcl"), all).unwrap();
+            reorder_dir(&target);
         }
     }
+}
+
+fn assert_same_files(what: &str, original: &Files, reordered: &Files) {
+    for (path, bytes) in original {
+        assert_eq!(
+            reordered
+                .get(path)
+                .map(|b| String::from_utf8_lossy(b).into_owned()),
+            Some(String::from_utf8_lossy(bytes).into_owned()),
+            "{what}: {path} differs after reordering"
+        );
+    }
+    assert_eq!(reordered.len(), original.len(), "{what}");
 }
 
 #[test]
@@ -361,19 +376,34 @@ fn a_reordered_topology_compiles_to_the_same_bytes() {
     for example in EXAMPLES {
         let dir = tmp.path().join("examples").join(example);
         let (_, emitted) = compile(&support::FixtureWorld::new(&dir), example);
-        let original = compile_example(example);
-        for (path, bytes) in &original {
-            assert_eq!(
-                emitted
-                    .files
-                    .get(path)
-                    .map(|b| String::from_utf8_lossy(b).into_owned()),
-                Some(String::from_utf8_lossy(bytes).into_owned()),
-                "{example}: {path} differs after reordering"
-            );
-        }
-        assert_eq!(emitted.files.len(), original.len(), "{example}");
+        assert_same_files(example, &compile_example(example), &emitted.files);
     }
+}
+
+/// The check fixtures hold what the examples do not: several listeners, pools, settings,
+/// hostnames, vaults and identities in one topology.
+#[test]
+fn reordered_check_fixtures_compile_to_the_same_bytes() {
+    let mut reordered_blocks = 0;
+    for (name, tmp, loaded, emitted) in pass_fixtures() {
+        let before = loaded.model.listeners.len() + loaded.model.hostnames.len();
+        let text = reorder_dir(tmp.path());
+        let world = support::FixtureWorld::new(tmp.path());
+        let (again, reordered) = compile(&world, &format!("{name}/pass reordered"));
+        assert_eq!(
+            again.model.listeners.len() + again.model.hostnames.len(),
+            before,
+            "{name}: {text}"
+        );
+        if loaded.model.listeners.len() > 1 {
+            reordered_blocks += 1;
+        }
+        if name == PASSTHROUGH_FIXTURE {
+            continue;
+        }
+        assert_same_files(&name, &emitted.files, &reordered.files);
+    }
+    assert!(reordered_blocks > 0, "no fixture has two listeners");
 }
 
 // ---------------------------------------------------------------------------------------

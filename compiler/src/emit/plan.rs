@@ -1070,3 +1070,25 @@ pub fn system_owner(model: &Model, identity: IdentityId) -> Principal {
     }
     Principal::Unattached
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{gateway_name, template_parameters};
+
+    #[test]
+    fn template_parameters_in_order_without_duplicates() {
+        assert_eq!(
+            template_parameters("/orders/{id}/lines/{line}"),
+            ["id", "line"]
+        );
+        assert_eq!(template_parameters("/a/{id}/{id}"), ["id"]);
+        assert_eq!(template_parameters("/files/{*path}"), ["path"]);
+        assert!(template_parameters("/").is_empty());
+        assert!(template_parameters("/broken/{id").is_empty());
+    }
+
+    #[test]
+    fn gateway_names_use_dashes() {
+        assert_eq!(gateway_name("forward_client_cert"), "forward-client-cert");
+    }
+}
