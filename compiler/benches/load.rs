@@ -7,7 +7,10 @@
 //!   model, sort diagnostics), which must report no diagnostic;
 //! - the stages of load separately: `syntax::load_tree`, `eval::evaluate`, dropping the syntax
 //!   trees (which `load` does last), `model::build`; and, for comparison, dropping the trees of
-//!   the bare parse.
+//!   the bare parse;
+//! - **check**: load, then `load::check` (certificates, graph, every check);
+//! - **compile**: load, check, plan and emit every target (`gatehouse compile` without the
+//!   writes).
 //!
 //! It prints median and minimum of each. The target (docs/performance.md): load+model at most
 //! 2× bare parse, and time per API constant in N.
@@ -87,6 +90,8 @@ struct Row {
     bare: Stats,
     load: Stats,
     check: Stats,
+    /// `gatehouse compile` as a library call: load, check, plan and emit every target.
+    compile: Stats,
     bare_drop: Stats,
     load_tree: Stats,
     evaluate: Stats,
@@ -138,7 +143,7 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         let fit = BUDGET.as_nanos() / per_sample.as_nanos().max(1);
         (fit as usize).clamp(MIN_SAMPLES, MAX_SAMPLES)
     });
-    let mut times: [Vec<Duration>; 8] = Default::default();
+    let mut times: [Vec<Duration>; 9] = Default::default();
     for _ in 0..samples {
         let started = Instant::now();
         let bodies = std::hint::black_box(bare_parse(dir));
@@ -150,11 +155,20 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
             let diagnostics = gatehouse::load::check(&loaded, &world, CHECK_NOW);
             (loaded, diagnostics)
         }));
+        times[8].push(time(|| {
+            let loaded = load(&world, "", &Options::default());
+            let graph = gatehouse::graph::Graph::new(&loaded.model);
+            let diagnostics =
+                gatehouse::load::check_on_graph(&loaded, &graph, &world, CHECK_NOW, None);
+            let emitted =
+                gatehouse::emit::emit(&loaded.model, &graph, &world, &gatehouse::emit::Target::ALL);
+            (diagnostics, emitted.files.len())
+        }));
         for (all, stage) in times[3..].iter_mut().zip(stages(&world)) {
             all.push(stage);
         }
     }
-    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build, check] =
+    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build, check, compile] =
         times.map(Stats::of);
     Row {
         apis,
@@ -165,6 +179,7 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         bare_drop,
         load: full,
         check,
+        compile,
         load_tree,
         evaluate,
         drop_trees,
@@ -252,22 +267,18 @@ fn print_tables(rows: &[Row]) {
             r.load.median.as_secs_f64() * 1e6 / r.apis as f64,
         );
     }
-    println!();
-    println!(
-        "full check (load + certificates + graph + every check) vs bare parse (median / min, ms)"
+    ratio_table(
+        rows,
+        "full check (load + certificates + graph + every check)",
+        "check",
+        |r| r.check,
     );
-    println!();
-    println!("{:>6} {:>19} {:>6} {:>8}", "N", "check", "ratio", "µs/API");
-    for r in rows {
-        println!(
-            "{:>6} {:>9.2} / {:>7.2} {:>5.2}× {:>8.1}",
-            r.apis,
-            ms(r.check.median),
-            ms(r.check.min),
-            r.check.median.as_secs_f64() / r.bare.median.as_secs_f64(),
-            r.check.median.as_secs_f64() * 1e6 / r.apis as f64,
-        );
-    }
+    ratio_table(
+        rows,
+        "compile (load + check + plan + every target)",
+        "compile",
+        |r| r.compile,
+    );
     println!();
     println!("stages of load+model (median ms, and share of their sum), and the bare parse's drop");
     println!();
@@ -292,6 +303,25 @@ fn print_tables(rows: &[Row]) {
             r.apis,
             ms(r.bare_drop.median),
             with_drop
+        );
+    }
+}
+
+/// A table of one measurement against the bare parse.
+fn ratio_table(rows: &[Row], title: &str, column: &str, pick: fn(&Row) -> Stats) {
+    println!();
+    println!("{title} vs bare parse (median / min, ms)");
+    println!();
+    println!("{:>6} {:>19} {:>6} {:>8}", "N", column, "ratio", "µs/API");
+    for r in rows {
+        let stats = pick(r);
+        println!(
+            "{:>6} {:>9.2} / {:>7.2} {:>5.2}× {:>8.1}",
+            r.apis,
+            ms(stats.median),
+            ms(stats.min),
+            stats.median.as_secs_f64() / r.bare.median.as_secs_f64(),
+            stats.median.as_secs_f64() * 1e6 / r.apis as f64,
         );
     }
 }

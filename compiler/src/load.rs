@@ -55,12 +55,24 @@ pub fn check_change(
     now: i64,
     baseline: Option<&crate::baseline::Baseline>,
 ) -> Vec<Diagnostic> {
-    let inventory = crate::certs::inspect(&loaded.model, world);
     let graph = crate::graph::Graph::new(&loaded.model);
+    check_on_graph(loaded, &graph, world, now, baseline)
+}
+
+/// [`check_change`] on a graph the caller built from `loaded.model` and keeps (compile hands
+/// the same graph to the emitters).
+pub fn check_on_graph(
+    loaded: &Loaded,
+    graph: &crate::graph::Graph,
+    world: &dyn World,
+    now: i64,
+    baseline: Option<&crate::baseline::Baseline>,
+) -> Vec<Diagnostic> {
+    let inventory = crate::certs::inspect(&loaded.model, world);
     let cx = crate::checks::CheckContext {
         model: &loaded.model,
         sources: &loaded.sources,
-        graph: &graph,
+        graph,
         certs: &inventory,
         now,
         baseline,

@@ -163,6 +163,16 @@ const NETWORK: &str = r#"virtual_network "edge" {
   }
 }
 
+# APIM is internal: the gateway resolves its hostnames through this zone.
+private_dns_zone "internal" {
+  name             = "contoso.internal"
+  virtual_networks = [virtual_network.edge]
+
+  a_record "*" {
+    records = ["10.20.2.4"]
+  }
+}
+
 # The rules APIM needs in an internal virtual network.
 network_security_group "apim" {
   name = "nsg-contoso-apim"

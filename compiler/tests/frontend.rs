@@ -45,8 +45,11 @@ cases! {
     gh014_not_text,
     gh015_conflicting_attributes,
     gh016_module_source,
+    gh017_fragment_include_cycle,
     gh101_unresolved_reference,
+    gh101_unresolved_fragment,
     gh601_policy_xml_invalid,
+    gh601_policy_xml_invalid_fragment,
     gh902_secret_unset,
 }
 

@@ -297,6 +297,7 @@ fn statement_name(kind: &StatementKind) -> &'static str {
         StatementKind::Cors(_) => "cors",
         StatementKind::ValidateJwt(_) => "validate-jwt",
         StatementKind::Choose(_) => "choose",
+        StatementKind::IncludeFragment(_) => "include-fragment",
         StatementKind::Other(_) => "other",
     }
 }

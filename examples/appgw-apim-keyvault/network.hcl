@@ -76,3 +76,15 @@ network_security_group "apim" {
     destination_port_range     = "443"
   }
 }
+
+# API Management is internal: none of its names are in public DNS. The gateway reaches
+# `gw-<environment>.contoso.internal` through this zone (one record per environment would do as
+# well; the wildcard keeps the file the same for every environment).
+private_dns_zone "internal" {
+  name             = "contoso.internal"
+  virtual_networks = [virtual_network.edge]
+
+  a_record "*" {
+    records = ["10.20.2.4"]
+  }
+}

@@ -1,5 +1,6 @@
 //! Certificate inspection: the facts the checks need, read from every certificate the topology
-//! names (PEM, DER, PKCS#12/PFX with its password, CA chain bundles, Key Vault local copies).
+//! names (PEM, DER, PKCS#12/PFX with its password, CA chain bundles, Key Vault local copies,
+//! the certificates of known clients).
 //!
 //! [`inspect`] reads files through the [`World`] and never fails: a file that is corrupt, a PEM
 //! without a certificate, a private key where a certificate is expected, a PFX with a wrong
@@ -14,7 +15,7 @@ mod read;
 pub use facts::{Eku, KeyKind, X509Facts};
 pub use hosts::{covers, matches_host};
 
-use crate::model::{CertSource, CertificateId, Model, SecretText};
+use crate::model::{CertSource, CertificateId, ClientId, Model, SecretText};
 use crate::source::Span;
 use crate::syntax::World;
 
@@ -31,7 +32,17 @@ pub struct CertFacts {
     pub span: Option<Span>,
     /// The file read, relative to the topology root.
     pub path: Option<String>,
+    /// The format the file turned out to be in, when it could be read.
+    pub format: Option<FileFormat>,
     pub problem: Option<Problem>,
+}
+
+/// The format of a certificate file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Pem,
+    Der,
+    Pkcs12,
 }
 
 impl CertFacts {
@@ -55,15 +66,22 @@ pub enum Problem {
     PfxUnopenable { reason: String, help: String },
 }
 
-/// Facts for every certificate, indexed like `model.certificates`.
+/// Facts for every certificate, indexed like `model.certificates`, and for every known client,
+/// indexed like `model.clients`.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
     pub certs: Vec<CertFacts>,
+    pub clients: Vec<CertFacts>,
 }
 
 impl Inventory {
     pub fn get(&self, id: CertificateId) -> &CertFacts {
         &self.certs[id.index()]
+    }
+
+    /// The certificate (and chain) a known client presents.
+    pub fn client(&self, id: ClientId) -> &CertFacts {
+        &self.clients[id.index()]
     }
 }
 
@@ -95,5 +113,18 @@ pub fn inspect(model: &Model, world: &dyn World) -> Inventory {
             facts
         })
         .collect();
-    Inventory { certs }
+    let clients = model
+        .clients
+        .iter()
+        .map(|client| {
+            let Some(file) = &client.certificate else {
+                return CertFacts::default();
+            };
+            let mut facts = read::read(world, &file.value, read::Format::PemOrDer, None, None);
+            facts.span = Some(file.span);
+            facts.path = Some(file.value.clone());
+            facts
+        })
+        .collect();
+    Inventory { certs, clients }
 }

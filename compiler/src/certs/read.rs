@@ -1,7 +1,7 @@
 //! Reading certificate files: PEM (one or a bundle), DER, PKCS#12, with the private key when one
 //! comes with the certificate.
 
-use super::{CertFacts, Problem, X509Facts};
+use super::{CertFacts, FileFormat, Problem, X509Facts};
 use crate::syntax::World;
 use x509_parser::pem::Pem;
 
@@ -13,6 +13,8 @@ pub(super) enum Format {
     Pfx,
     /// A Key Vault local copy: PEM, DER or PFX.
     Guess,
+    /// A known client's certificate: PEM or DER, no key needed.
+    PemOrDer,
 }
 
 fn unreadable(reason: impl Into<String>, help: impl Into<String>) -> CertFacts {
@@ -38,7 +40,7 @@ pub(super) fn read(
     };
     let looks_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
     let mut facts = match (format, looks_pem) {
-        (Format::Pem, _) | (Format::Guess, true) => read_pem(&bytes, path),
+        (Format::Pem, _) | (Format::Guess | Format::PemOrDer, true) => read_pem(&bytes, path, format),
         (Format::Der, true) => unreadable(
             format!("`{path}` is PEM, not DER"),
             format!("write `pem = file(\"{path}\")` instead of `der`"),
@@ -52,9 +54,21 @@ pub(super) fn read(
         (Format::Guess, false) => match X509Facts::from_der(&bytes) {
             Ok(cert) => CertFacts {
                 chain: vec![cert],
+                format: Some(FileFormat::Der),
                 ..CertFacts::default()
             },
             Err(_) => read_pfx(&bytes, path, password),
+        },
+        (Format::PemOrDer, false) => match X509Facts::from_der(&bytes) {
+            Ok(cert) => CertFacts {
+                chain: vec![cert],
+                format: Some(FileFormat::Der),
+                ..CertFacts::default()
+            },
+            Err(err) => unreadable(
+                format!("`{path}` is neither PEM nor a DER certificate: {err}"),
+                "name a PEM file with the client's certificate first, then the chain it holds, or a DER (`.cer`) file",
+            ),
         },
     };
     if let (Some(key_path), Some(leaf)) = (key_file, facts.chain.first()) {
@@ -79,7 +93,7 @@ pub(super) fn read(
     facts
 }
 
-fn read_pem(bytes: &[u8], path: &str) -> CertFacts {
+fn read_pem(bytes: &[u8], path: &str, format: Format) -> CertFacts {
     let mut chain = Vec::new();
     let mut has_key = false;
     let mut labels = Vec::new();
@@ -111,7 +125,11 @@ fn read_pem(bytes: &[u8], path: &str) -> CertFacts {
         let (reason, help) = if has_key {
             (
                 format!("`{path}` holds a private key, not a certificate"),
-                "name the certificate file here; a PEM key goes in `private_key`",
+                if format == Format::PemOrDer {
+                    "name the client's certificate file here; a client needs no private key"
+                } else {
+                    "name the certificate file here; a PEM key goes in `private_key`"
+                },
             )
         } else if let Some(label) = labels.first() {
             (
@@ -129,6 +147,7 @@ fn read_pem(bytes: &[u8], path: &str) -> CertFacts {
     CertFacts {
         chain,
         has_private_key: has_key,
+        format: Some(FileFormat::Pem),
         ..CertFacts::default()
     }
 }
@@ -137,6 +156,7 @@ fn read_der(bytes: &[u8], path: &str) -> CertFacts {
     match X509Facts::from_der(bytes) {
         Ok(cert) => CertFacts {
             chain: vec![cert],
+            format: Some(FileFormat::Der),
             ..CertFacts::default()
         },
         Err(err) => unreadable(
@@ -211,6 +231,7 @@ fn read_pfx(bytes: &[u8], path: &str, password: Option<&str>) -> CertFacts {
         chain,
         has_private_key: has_key,
         key_matches: matches,
+        format: Some(FileFormat::Pkcs12),
         ..CertFacts::default()
     }
 }

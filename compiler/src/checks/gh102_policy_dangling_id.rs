@@ -1,41 +1,80 @@
 //! GH102 policy-dangling-id.
 
-use super::util::{policies, policy_owner, policy_statements, statement_texts};
+use super::util::{statement_blocks, statement_texts};
 use super::CheckContext;
 use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
-use crate::graph::NodeRef;
 use crate::model::{
-    AuthenticationCertificate, BackendName, CertificateName, SetBackendService, StatementKind,
+    AuthenticationCertificate, BackendName, CertificateName, FragmentName, SetBackendService,
+    StatementKind,
 };
 use crate::source::Span;
 
 declare_check! {
     /// ## What it checks
-    /// Raw policy XML names something no block declares: a `certificate-id` (certificates are
-    /// named by their `certificate` block), an `issuer-certificate-id` (a `ca_certificate` or
-    /// `certificate` block), a `backend-id` (a `backend` of the same instance), or a
-    /// `{{named-value}}` (a `named_value` of the same instance, by name or display name).
+    /// Raw policy XML (in a policy or a policy fragment) names something no block declares: a
+    /// `certificate-id` (certificates are named by their `certificate` block), an
+    /// `issuer-certificate-id` (a `ca_certificate` or `certificate` block), a `backend-id` (a
+    /// `backend` of the same instance), a `fragment-id` (a `policy_fragment` of the same
+    /// instance), or a `{{named-value}}` (a `named_value` of the same instance, by name or
+    /// display name).
     /// ## Why
     /// API Management resolves these ids when the policy is saved and rejects a policy that
-    /// names a certificate, backend or named value it does not have (UP#13: the resource
-    /// provider validates policy certificate references), so the deployment fails late. Typed
-    /// policy blocks use references, which GH101 checks.
+    /// names a certificate, backend, fragment or named value it does not have (UP#13: the
+    /// resource provider validates policy certificate references), so the deployment fails
+    /// late. Typed policy blocks use references, which GH101 checks.
     /// ## Example
     /// ```hcl
-    /// backend "ledger" { url = "https://ledger.contoso.internal" }
-    /// api "ledger" {
-    ///   path = "ledger"
-    ///   policy {
-    ///     xml = "<policies><inbound><base /><set-backend-service backend-id=\"legder\" /></inbound></policies>"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "ledger" {
+    ///     url = "https://ledger.contoso.internal"
+    ///   }
+    ///
+    ///   api "ledger" {
+    ///     path    = "ledger"
+    ///     backend = backend.ledger
+    ///
+    ///     policy {
+    ///       xml = <<-XML
+    ///         <policies>
+    ///           <inbound>
+    ///             <base />
+    ///             <set-backend-service backend-id="legder" />
+    ///           </inbound>
+    ///         </policies>
+    ///       XML
+    ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// api "ledger" {
-    ///   path = "ledger"
-    ///   policy {
-    ///     xml = "<policies><inbound><base /><set-backend-service backend-id=\"ledger\" /></inbound></policies>"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "ledger" {
+    ///     url = "https://ledger.contoso.internal"
+    ///   }
+    ///
+    ///   api "ledger" {
+    ///     path    = "ledger"
+    ///     backend = backend.ledger
+    ///
+    ///     policy {
+    ///       xml = <<-XML
+    ///         <policies>
+    ///           <inbound>
+    ///             <base />
+    ///             <set-backend-service backend-id="ledger" />
+    ///           </inbound>
+    ///         </policies>
+    ///       XML
+    ///     }
     ///   }
     /// }
     /// ```
@@ -69,14 +108,13 @@ fn literal(id: &str) -> bool {
 
 pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let m = cx.model;
-    for (id, policy) in policies(m) {
-        let owner = policy_owner(m, id);
-        let instance = cx.graph.policy_instance(id);
-        let certificates: Vec<&str> = m
-            .certificates
-            .iter()
-            .map(|c| c.decl.name.as_str())
-            .collect();
+    let certificates: Vec<&str> = m
+        .certificates
+        .iter()
+        .map(|c| c.decl.name.as_str())
+        .collect();
+    for block in statement_blocks(m) {
+        let instance = block.instance;
         let ca_certificates: Vec<&str> = m[instance]
             .ca_certificates
             .iter()
@@ -92,6 +130,11 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
             .named_values
             .iter()
             .flat_map(|n| [m[*n].decl.name.as_str(), m[*n].display_name.as_str()])
+            .collect();
+        let fragments: Vec<&str> = m[instance]
+            .policy_fragments
+            .iter()
+            .map(|f| m[*f].decl.name.as_str())
             .collect();
         let mut report = |kind: &str,
                           name: &str,
@@ -109,15 +152,12 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &CODE,
                     span,
-                    format!(
-                        "the policy of `{}` names {kind} `{name}`, which is not declared",
-                        owner.name
-                    ),
+                    format!("{} names {kind} `{name}`, which is not declared", block.what),
                 )
                 .with_primary_message(format!("no {kind} `{name}`"))
                 .with_help(help)
-                .with_address(cx.graph.address(NodeRef::Policy(id)))
-                .with_trace(owner.trace.clone()),
+                .with_address(cx.graph.address(block.node))
+                .with_trace(block.owner.trace.clone()),
             );
         };
         let issuers: Vec<&str> = ca_certificates
@@ -125,7 +165,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
             .chain(certificates.iter())
             .copied()
             .collect();
-        for (_, s) in policy_statements(policy) {
+        for (_, s) in &block.statements {
             match &s.kind {
                 StatementKind::AuthenticationCertificate(
                     AuthenticationCertificate::Certificate(CertificateName::Id(cid)),
@@ -139,6 +179,13 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 StatementKind::SetBackendService(SetBackendService::Backend(BackendName::Id(
                     bid,
                 ))) => report("backend", &bid.value, bid.span, &backends, "backend-id"),
+                StatementKind::IncludeFragment(FragmentName::Id(fid)) => report(
+                    "policy_fragment",
+                    &fid.value,
+                    fid.span,
+                    &fragments,
+                    "fragment-id",
+                ),
                 StatementKind::ValidateClientCertificate(v) => {
                     for identity in &v.identities {
                         if let Some(CertificateName::Id(cid)) = &identity.issuer_certificate {

@@ -13,12 +13,13 @@ declare_check! {
     /// ## What it checks
     /// A `certificate`, `backend`, `identity` or `named_value` that nothing uses: no block
     /// refers to the certificate (listener, hostname, SSL profile, backend settings, backend,
-    /// CA store entry or policy, by reference or by `certificate-id`), no API or
-    /// `set_backend_service` names the backend, no gateway, instance, certificate, hostname or
-    /// named value names the identity, and no policy or named value mentions `{{name}}` of the
-    /// named value. CA store entries (`ca_certificate`) are not reported: API Management uses
-    /// them without a reference. A topology with no Application Gateway and no API Management
-    /// instance (a certificate inventory) is not checked: nothing in it could use anything.
+    /// CA store entry, policy or policy fragment, by reference or by `certificate-id`), no API
+    /// or `set_backend_service` names the backend, no gateway, instance, certificate, hostname
+    /// or named value names the identity, and no policy, policy fragment or named value
+    /// mentions `{{name}}` of the named value. CA store entries (`ca_certificate`) are not
+    /// reported: API Management uses them without a reference. A topology with no Application
+    /// Gateway and no API Management instance (a certificate inventory) is not checked: nothing
+    /// in it could use anything.
     /// Nor is a declaration that a reference which does not resolve (GH101) probably meant.
     /// ## Why
     /// A declaration nothing uses is usually a wiring mistake (the certificate meant for the
@@ -26,13 +27,41 @@ declare_check! {
     /// what an attacker can reach without serving anything.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// # Replaced by `edge_tls`, but still declared.
     /// certificate "old_edge_tls" {
-    ///   pfx      = file("certs/old-edge-tls.pfx")
-    ///   password = secret("OLD_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// Remove the block, or reference it where it was meant to be used.
+    /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///   }
+    /// }
+    /// ```
     "GH103", "unused-declaration", Severity::Warning
 }
 
@@ -48,6 +77,9 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
         for (_, section) in policy.sections() {
             ids.collect(&section.statements);
         }
+    }
+    for fragment in &m.policy_fragments {
+        ids.collect(&fragment.statements);
     }
     for (index, cert) in m.certificates.iter().enumerate() {
         let used = incoming(cx, NodeRef::Certificate(CertificateId(index as u32)), &[])
@@ -156,13 +188,16 @@ impl Ids {
 fn policy_texts(cx: &CheckContext) -> Vec<String> {
     let m = cx.model;
     let mut out = Vec::new();
-    for policy in &m.policies {
-        for (_, section) in policy.sections() {
-            for s in &section.statements {
-                out.push(cx.sources.snippet(s.span).to_ascii_lowercase());
-                if let StatementKind::Other(o) = &s.kind {
-                    out.push(o.xml.to_ascii_lowercase());
-                }
+    let sections = m
+        .policies
+        .iter()
+        .flat_map(|p| p.sections().map(|(_, section)| section.statements.as_slice()))
+        .chain(m.policy_fragments.iter().map(|f| f.statements.as_slice()));
+    for statements in sections {
+        for s in statements {
+            out.push(cx.sources.snippet(s.span).to_ascii_lowercase());
+            if let StatementKind::Other(o) = &s.kind {
+                out.push(o.xml.to_ascii_lowercase());
             }
         }
     }
@@ -181,7 +216,7 @@ fn policy_texts(cx: &CheckContext) -> Vec<String> {
 /// kind, the closest declared name. The loader drops such a reference, so without this the
 /// typo's target would also be reported as unused: the same mistake twice, the second
 /// pointing away from the fix.
-fn probably_meant<'m>(cx: &CheckContext<'m>) -> Vec<(&'static str, &'m str)> {
+fn probably_meant<'m>(cx: &CheckContext<'m, '_>) -> Vec<(&'static str, &'m str)> {
     let m = cx.model;
     let kinds: [(&'static str, Vec<&'m str>); 3] = [
         (

@@ -17,17 +17,33 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "Premium"
-    ///   api "orders" { path = "orders" }
-    ///   api "orders_v2" { path = "orders" }
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "orders" {
+    ///     path = "orders"
+    ///   }
+    ///
+    ///   api "orders_v2" {
+    ///     path = "orders"
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "Premium"
-    ///   api "orders" { path = "orders" }
-    ///   api "orders_v2" { path = "orders/v2" }
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "orders" {
+    ///     path = "orders"
+    ///   }
+    ///
+    ///   api "orders_v2" {
+    ///     path = "orders/v2"
+    ///   }
     /// }
     /// ```
     "GH104", "duplicate-azure-name", Severity::Error

@@ -16,17 +16,39 @@ declare_check! {
     /// serve callers inside the virtual network and are not reported.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
     /// api_management "main" {
     ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
     ///   virtual_network_type = "Internal"
+    ///
     ///   hostname "gateway" {
     ///     type      = "Proxy"
     ///     host_name = "gw.contoso.internal"
     ///   }
+    ///
     ///   hostname "legacy" {
     ///     type      = "Proxy"
     ///     host_name = "legacy.contoso.internal"
     ///   }
+    ///
     ///   api "orders" {
     ///     path      = "orders"
     ///     hostnames = [hostname.legacy] # no listener routes to `legacy`
@@ -35,10 +57,44 @@ declare_check! {
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
+    ///   hostname "legacy" {
+    ///     type      = "Proxy"
+    ///     host_name = "legacy.contoso.internal"
+    ///   }
+    ///
     ///   api "orders" {
     ///     path      = "orders"
     ///     hostnames = [hostname.gateway]
     ///   }
+    /// }
     /// ```
     "GH106", "unreachable-api", Severity::Warning
 }

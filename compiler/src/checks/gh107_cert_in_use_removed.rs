@@ -100,7 +100,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
 }
 
 /// The block that owns a backend or policy node, and the certificate references it makes now.
-fn dependent<'m>(cx: &CheckContext<'m>, node: NodeRef) -> Option<(&'m Decl, Span, Vec<Span>)> {
+fn dependent<'m>(cx: &CheckContext<'m, '_>, node: NodeRef) -> Option<(&'m Decl, Span, Vec<Span>)> {
     let m = cx.model;
     let (decl, span, kind) = match node {
         NodeRef::Backend(b) => (&m[b].decl, m[b].decl.name_span, EdgeKind::ClientCertificate),

@@ -16,14 +16,14 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx = file("certs/edge.pfx")
+    ///   pfx = file("pki/server.pfx")
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/edge.pfx")
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
     /// ```
     "GH202", "pfx-unopenable", Severity::Error

@@ -12,12 +12,17 @@ declare_check! {
     /// APIM hostname certificates only.
     /// ## Example
     /// ```hcl
-    /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-2019.pem") # expired in 2024
+    /// certificate "partner_client" {
+    ///   pem = file("pki/expired.pem") # notAfter ten days ago
     /// }
     /// ```
     /// ## Fix
     /// Renew the certificate and point the block at the new file (or Key Vault secret).
+    /// ```hcl
+    /// certificate "partner_client" {
+    ///   pem = file("pki/client.pem") # the renewed certificate
+    /// }
+    /// ```
     "GH203", "cert-expired", Severity::Error
 }
 

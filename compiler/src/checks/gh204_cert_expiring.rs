@@ -13,12 +13,17 @@ declare_check! {
     /// `AZURE_APIM_MINIMUM_CERTIFICATE_LIFETIME` default.
     /// ## Example
     /// ```hcl
-    /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-chain.pem") # notAfter in 10 days
+    /// certificate "partner_client" {
+    ///   pem = file("pki/expiring.pem") # notAfter in ten days
     /// }
     /// ```
     /// ## Fix
     /// Renew the certificate now; versionless Key Vault references pick the new version up.
+    /// ```hcl
+    /// certificate "partner_client" {
+    ///   pem = file("pki/client.pem") # the renewed certificate
+    /// }
+    /// ```
     "GH204", "cert-expiring", Severity::Warning
 }
 

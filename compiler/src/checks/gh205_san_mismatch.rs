@@ -20,19 +20,33 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/fabrikam.pfx") # for other.fabrikam.com
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server-other-host.pfx") # issued for other.fabrikam.com
+    ///   password = secret("PFX_PASSWORD")
     /// }
-    /// listener "api" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.edge_tls
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/api.contoso.com.pfx")
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx") # issued for api.contoso.com
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH205", "san-mismatch", Severity::Error

@@ -17,15 +17,33 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/partner-client.pfx") # clientAuth only
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server-client-eku.pfx") # clientAuth only
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/api.contoso.com.pfx") # serverAuth
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx") # serverAuth
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH206", "server-eku-or-ca", Severity::Error

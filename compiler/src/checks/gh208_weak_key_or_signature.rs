@@ -15,13 +15,13 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-2012.pem") # RSA-1024 intermediate
+    ///   ca_chain = file("pki/weak-ca-chain.pem") # RSA-1024 issuing CA
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-2024.pem") # RSA-3072 intermediate, SHA-256
+    ///   ca_chain = file("pki/ca-chain.pem") # elliptic-curve P-256 keys, SHA-256 signatures
     /// }
     /// ```
     "GH208", "weak-key-or-signature", Severity::Warning

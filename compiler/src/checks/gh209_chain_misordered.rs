@@ -22,13 +22,13 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-chain.pem") # root first, then the issuing CA
+    ///   ca_chain = file("pki/ca-chain-misordered.pem") # root first, then the issuing CA
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-chain.pem") # issuing CA first, its root last
+    ///   ca_chain = file("pki/ca-chain.pem") # issuing CA first, its root last
     /// }
     /// ```
     "GH209", "chain-misordered", Severity::Error

@@ -17,15 +17,33 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/api-leaf-only.pfx")
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server-no-chain.pfx") # the leaf only
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/api-with-chain.pfx") # leaf, then the issuing CA
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx") # the leaf, then the issuing CA
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH210", "pfx-no-intermediate", Severity::Warning

@@ -15,11 +15,16 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "partner_client" {
-    ///   pem = file("certs/partner-client-next-year.pem")
+    ///   pem = file("pki/not-yet-valid.pem") # notBefore in five days
     /// }
     /// ```
     /// ## Fix
     /// Deploy the certificate once it is valid, or reissue it with the right `notBefore`.
+    /// ```hcl
+    /// certificate "partner_client" {
+    ///   pem = file("pki/client.pem") # valid now
+    /// }
+    /// ```
     "GH211", "cert-not-yet-valid", Severity::Warning
 }
 

@@ -14,15 +14,15 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pem         = file("certs/api.contoso.com.pem")
-    ///   private_key = file("certs/old-api.contoso.com.key")
+    ///   pem         = file("pki/server.pem")
+    ///   private_key = file("pki/server-wrong.key") # the key of another certificate
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pem         = file("certs/api.contoso.com.pem")
-    ///   private_key = file("certs/api.contoso.com.key")
+    ///   pem         = file("pki/server.pem")
+    ///   private_key = file("pki/server.key")
     /// }
     /// ```
     "GH212", "key-mismatch", Severity::Error

@@ -17,15 +17,34 @@ declare_check! {
     /// `trusted_client_cas`; GH712 a trusted root that does not anchor the backend's chain.
     /// ## Example
     /// ```hcl
-    /// certificate "backend_root" {
-    ///   pem = file("certs/root-made-without-ca-flag.pem")
+    /// certificate "orders_root" {
+    ///   pem = file("pki/root-no-basic-constraints.pem") # made without basicConstraints CA:TRUE
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   backend_settings "orders" {
+    ///     port                      = 443
+    ///     protocol                  = "Https"
+    ///     trusted_root_certificates = [certificate.orders_root]
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// # openssl req -x509 ... -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=keyCertSign,cRLSign"
-    /// certificate "backend_root" {
-    ///   pem = file("certs/root-ca.pem")
+    /// certificate "orders_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   backend_settings "orders" {
+    ///     port                      = 443
+    ///     protocol                  = "Https"
+    ///     trusted_root_certificates = [certificate.orders_root]
+    ///   }
     /// }
     /// ```
     "GH213", "ca-without-basic-constraints", Severity::Error

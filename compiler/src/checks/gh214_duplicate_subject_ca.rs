@@ -18,12 +18,46 @@ declare_check! {
     /// undefined, so clients of the other one fail.
     /// ## Example
     /// ```hcl
-    /// ca_certificate "root_2024" { certificate = certificate.root_2024 }
-    /// ca_certificate "root_2026" { certificate = certificate.root_2026 } # same subject, new key
+    /// certificate "root_2024" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// certificate "root_2026" {
+    ///   pem = file("pki/root-ca-same-subject.pem") # same subject, new key
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "root_2024" {
+    ///     certificate = certificate.root_2024
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   ca_certificate "root_2026" {
+    ///     certificate = certificate.root_2026
+    ///     store       = "Root"
+    ///   }
+    /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// ca_certificate "root" { certificate = certificate.root_2026 }
+    /// certificate "root_2026" {
+    ///   pem = file("pki/root-ca-same-subject.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "root_2026" {
+    ///     certificate = certificate.root_2026
+    ///     store       = "Root"
+    ///   }
+    /// }
     /// ```
     "GH214", "duplicate-subject-ca", Severity::Warning
 }

@@ -18,15 +18,33 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/api-two-years.pfx")
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server-long-validity.pfx") # valid for 830 days
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/api-one-year.pfx")
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx") # valid for 395 days
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH215", "validity-too-long", Severity::Note

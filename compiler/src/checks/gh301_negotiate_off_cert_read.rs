@@ -17,17 +17,57 @@ declare_check! {
     /// authentication").
     /// ## Example
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type      = "Proxy"
-    ///   host_name = "api.contoso.com"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "api.contoso.com" # negotiate_client_certificate defaults to false
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "api.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "api.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH301", "negotiate-off-cert-read", Severity::Error
@@ -48,7 +88,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
         if proxies.is_empty() || proxies.iter().any(|h| m[**h].negotiate_client_certificate.value) {
             continue;
         }
-        let read = cx.graph.effective_policies(id).into_iter().find_map(|(_, effective)| {
+        let read = cx.graph.effective_policies(id).iter().find_map(|(_, effective)| {
             effective.all().into_iter().find_map(|s| reads_client_certificate(s.statement))
         });
         let Some(read_span) = read else { continue };

@@ -18,21 +18,32 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// api_management "main" {
-    ///   http2_enabled = true
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   http2_enabled   = true
+    ///
     ///   hostname "partners" {
     ///     type                         = "Proxy"
     ///     host_name                    = "partners.contoso.com"
     ///     negotiate_client_certificate = true
     ///   }
+    ///
     ///   hostname "gateway" {
     ///     type      = "Proxy"
     ///     host_name = "api.contoso.com"
     ///   }
+    ///
     ///   api "partners" {
-    ///     path = "partners"
+    ///     path = "partners" # served on both hostnames
+    ///
     ///     policy {
     ///       inbound {
-    ///         validate_client_certificate {}
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
     ///       }
     ///     }
     ///   }
@@ -40,9 +51,37 @@ declare_check! {
     /// ```
     /// ## Fix
     /// ```hcl
-    /// api "partners" {
-    ///   path      = "partners"
-    ///   hostnames = [hostname.partners]
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   http2_enabled   = true
+    ///
+    ///   hostname "partners" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "partners.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "api.contoso.com"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path      = "partners"
+    ///     hostnames = [hostname.partners]
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH302", "http2-without-negotiate", Severity::Error

@@ -20,9 +20,13 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "Consumption"
+    ///   sku             = "Consumption"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   api "partners" {
     ///     path = "partners"
+    ///
     ///     policy {
     ///       inbound {
     ///         validate_client_certificate {}
@@ -35,7 +39,19 @@ declare_check! {
     /// ```hcl
     /// api_management "main" {
     ///   sku                       = "Consumption"
+    ///   publisher_name            = "Contoso"
+    ///   publisher_email           = "api@contoso.com"
     ///   enable_client_certificate = true
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH303", "consumption-request-cert-off", Severity::Error

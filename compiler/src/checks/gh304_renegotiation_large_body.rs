@@ -20,24 +20,79 @@ declare_check! {
     /// #33919; Learn: "How to secure APIs using client certificate authentication").
     /// ## Example
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type      = "Proxy"
-    ///   host_name = "api.contoso.com"
-    /// }
-    /// api "partners" {
-    ///   path = "partners"
-    ///   operation "upload" {
-    ///     method       = "POST"
-    ///     url_template = "/documents"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "partners" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "partners.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "api.contoso.com" # asks for the certificate by renegotiation
+    ///   }
+    ///
+    ///   api "documents" {
+    ///     path = "documents"
+    ///
+    ///     operation "upload" {
+    ///       method       = "POST"
+    ///       url_template = "/"
+    ///     }
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "api.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "partners" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "partners.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "api.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   api "documents" {
+    ///     path = "documents"
+    ///
+    ///     operation "upload" {
+    ///       method       = "POST"
+    ///       url_template = "/"
+    ///     }
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH304", "renegotiation-large-body", Severity::Warning

@@ -19,26 +19,58 @@ declare_check! {
     /// partners call should ask for it.
     /// ## Example
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "portal.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
     /// }
-    /// hostname "portal" {
-    ///   type      = "DeveloperPortal"
-    ///   host_name = "portal.contoso.com"
+    ///
+    /// api_management "main" {
+    ///   sku             = "Developer"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "portal.contoso.com" # the portal's host name
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   hostname "portal" {
+    ///     type      = "DeveloperPortal"
+    ///     host_name = "portal.contoso.com"
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "api.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
     /// }
-    /// hostname "portal" {
-    ///   type      = "DeveloperPortal"
-    ///   host_name = "portal.contoso.com"
+    ///
+    /// api_management "main" {
+    ///   sku             = "Developer"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "api.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   hostname "portal" {
+    ///     type      = "DeveloperPortal"
+    ///     host_name = "portal.contoso.com"
+    ///   }
     /// }
     /// ```
     "GH305", "negotiate-on-portal-host", Severity::Error

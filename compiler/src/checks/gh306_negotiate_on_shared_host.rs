@@ -16,24 +16,83 @@ declare_check! {
     /// browsers, and some clients fail the handshake or send a certificate they should not.
     /// ## Example
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "api.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
     /// }
-    /// api "partners" { path = "partners" } # validates the certificate
-    /// api "catalog"  { path = "catalog" }  # public, no certificate
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "api.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///       }
+    ///     }
+    ///   }
+    ///
+    ///   api "catalog" {
+    ///     path = "catalog" # public, no certificate
+    ///   }
+    /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// hostname "partners" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "partners.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
     /// }
-    /// api "partners" {
-    ///   path      = "partners"
-    ///   hostnames = [hostname.partners]
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "api.contoso.com"
+    ///   }
+    ///
+    ///   hostname "partners" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "partners.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path      = "partners"
+    ///     hostnames = [hostname.partners]
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///       }
+    ///     }
+    ///   }
+    ///
+    ///   api "catalog" {
+    ///     path      = "catalog"
+    ///     hostnames = [hostname.gateway]
+    ///   }
     /// }
     /// ```
     "GH306", "negotiate-on-shared-host", Severity::Warning

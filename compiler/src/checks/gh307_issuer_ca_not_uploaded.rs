@@ -22,16 +22,68 @@ declare_check! {
     /// intermediate CA certificates).
     /// ## Example
     /// ```hcl
-    /// certificate "partner_ca" { ca_chain = file("certs/partner-ca-chain.pem") }
-    /// validate_client_certificate {
-    ///   identity { issuer_subject = "CN=Contoso Partner Issuing CA, O=Contoso" }
+    /// certificate "partner_issuing" {
+    ///   pem = file("pki/issuing-ca.pem") # declared, but not uploaded
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// ca_certificate "partner_root" {
-    ///   certificate = certificate.partner_root
-    ///   store       = "Root"
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// certificate "partner_issuing" {
+    ///   pem = file("pki/issuing-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   ca_certificate "partner_issuing" {
+    ///     certificate = certificate.partner_issuing
+    ///     store       = "CertificateAuthority"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH307", "issuer-ca-not-uploaded", Severity::Error

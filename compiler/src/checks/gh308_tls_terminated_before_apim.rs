@@ -21,17 +21,46 @@ declare_check! {
     /// APIM. Where the hostname is also reachable directly, GH301 applies instead.
     /// ## Example
     /// ```hcl
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
     ///   listener "api" {
-    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
     ///     ssl_profile = ssl_profile.partners
-    ///     route "default" { to = api_management.main.hostname.gateway }
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
     ///   }
     /// }
+    ///
     /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
     ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
     ///   api "partners" {
     ///     path = "partners"
+    ///
     ///     policy {
     ///       inbound {
     ///         validate_client_certificate {}
@@ -42,22 +71,57 @@ declare_check! {
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
     ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
     ///     route "default" {
     ///       to               = api_management.main.hostname.gateway
     ///       rewrite_rule_set = rewrite_rule_set.forward_client_cert
     ///     }
     ///   }
+    ///
     ///   rewrite_rule_set "forward_client_cert" {
     ///     rule "client_cert" {
     ///       sequence = 100
-    ///       set_request_header "X-ARR-ClientCert" { value = "{var_client_certificate}" }
+    ///
+    ///       set_request_header "X-ARR-ClientCert" {
+    ///         value = "{var_client_certificate}"
+    ///       }
     ///     }
     ///   }
     /// }
+    ///
     /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
     ///   api "partners" {
+    ///     path = "partners"
+    ///
     ///     policy {
     ///       inbound {
     ///         check_header {

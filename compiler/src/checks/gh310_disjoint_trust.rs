@@ -25,18 +25,130 @@ declare_check! {
     /// at the gateway or 401 at API Management.
     /// ## Example
     /// ```hcl
-    /// ssl_profile "partners" {
-    ///   trusted_client_cas           = [certificate.partner_ca]
-    ///   verify_client_cert_issuer_dn = true
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
     /// }
-    /// validate_client_certificate {
-    ///   identity { issuer_subject = "CN=Fabrikam Issuing CA, O=Fabrikam" }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas           = [certificate.partner_ca]
+    ///     verify_client_cert_issuer_dn = true
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "gw.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Fabrikam Issuing CA, O=Fabrikam" # not a CA the gateway trusts
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// validate_client_certificate {
-    ///   identity { issuer_subject = "CN=Contoso Partner Issuing CA, O=Contoso" }
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas           = [certificate.partner_ca]
+    ///     verify_client_cert_issuer_dn = true
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "gw.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_subject = "CN=Contoso Test Issuing CA, O=Contoso"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH310", "disjoint-trust", Severity::Error

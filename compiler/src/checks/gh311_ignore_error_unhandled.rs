@@ -20,13 +20,59 @@ declare_check! {
     /// certificate, or none, gets through.
     /// ## Example
     /// ```hcl
-    /// validate_client_certificate {
-    ///   ignore_error = true
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           ignore_error = true # and nothing looks at context.LastError
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// validate_client_certificate {}
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///       }
+    ///     }
+    ///   }
+    /// }
     /// ```
     "GH311", "ignore-error-unhandled", Severity::Warning
 }

@@ -1,6 +1,6 @@
 //! GH312 thumbprint-format-or-pin.
 
-use super::util::{policies, policy_owner, policy_statements};
+use super::util::statement_blocks;
 use super::CheckContext;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::NodeRef;
@@ -19,14 +19,64 @@ declare_check! {
     /// renews it; pin the issuer instead.
     /// ## Example
     /// ```hcl
-    /// identity {
-    ///   thumbprint = "3a:5f:09:77:c1:2e:48:b0:9d:61:f3:aa:10:42:8c:e5:7b:d4:36:9f"
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             thumbprint = "3a:5f:09:77:c1:2e:48:b0:9d:61:f3:aa:10:42:8c:e5:7b:d4:36:9f"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// identity {
-    ///   thumbprint = "3A5F0977C12E48B09D61F3AA10428CE57BD4369F"
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             thumbprint = "3A5F0977C12E48B09D61F3AA10428CE57BD4369F"
+    ///           }
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH312", "thumbprint-format-or-pin", Severity::Warning
@@ -66,10 +116,14 @@ fn format_problem(value: &str) -> Option<(String, Option<String>)> {
 pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let m = cx.model;
     let window = cx.expiry_warning_days();
-    for (id, policy) in policies(m) {
-        let owner = policy_owner(m, id);
+    for block in statement_blocks(m) {
+        // "`orders`'s policy", "policy fragment `mtls`".
+        let whose = match block.node {
+            NodeRef::Policy(_) => format!("`{}`'s policy", block.owner.name),
+            _ => block.what.clone(),
+        };
         let mut literals: Vec<&Spanned<String>> = Vec::new();
-        for (_, s) in policy_statements(policy) {
+        for (_, s) in &block.statements {
             match &s.kind {
                 StatementKind::ValidateClientCertificate(v) => {
                     for identity in &v.identities {
@@ -97,10 +151,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &CODE,
                     t.span,
-                    format!(
-                        "thumbprint `{value}` in `{}`'s policy is not a SHA-1 thumbprint",
-                        owner.name
-                    ),
+                    format!("thumbprint `{value}` in {whose} is not a SHA-1 thumbprint"),
                 )
                 .with_primary_message(why)
                 .with_help(help)
@@ -118,14 +169,14 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 if days >= window {
                     continue;
                 }
-                Diagnostic::new(&CODE, t.span, format!("thumbprint in `{}`'s policy pins certificate `{}`, which expires in {days} days", owner.name, cert.decl.name))
+                Diagnostic::new(&CODE, t.span, format!("thumbprint in {whose} pins certificate `{}`, which expires in {days} days", cert.decl.name))
                     .with_primary_message("stops matching when the certificate is renewed")
                     .with_label(cert.decl.name_span, format!("`{}` ({}) is not a CA", cert.decl.name, x.subject))
                     .with_help("match the issuer instead (`issuer_certificate` or `issuer_subject`), which survives renewals")
             };
             out.push(
-                d.with_address(cx.graph.address(NodeRef::Policy(id)))
-                    .with_trace(owner.trace.clone()),
+                d.with_address(cx.graph.address(block.node))
+                    .with_trace(block.owner.trace.clone()),
             );
         }
     }

@@ -20,24 +20,100 @@ declare_check! {
     /// anything, and every caller gets through.
     /// ## Example
     /// ```hcl
-    /// ssl_profile "partners" {
-    ///   client_auth_mode = "Passthrough"
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
-    /// listener "api" {
-    ///   ssl_profile = ssl_profile.partners
-    ///   route "default" { to = api_management.main.hostname.gateway }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     client_auth_mode = "Passthrough" # asks for the certificate, lets every client through
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// listener "api" {
-    ///   ssl_profile = ssl_profile.partners
-    ///   route "default" {
-    ///     to               = api_management.main.hostname.gateway
-    ///     rewrite_rule_set = rewrite_rule_set.forward_client_cert
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     client_auth_mode = "Passthrough" # asks for the certificate, lets every client through
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       rewrite_rule_set = rewrite_rule_set.forward_client_cert
+    ///     }
+    ///   }
+    ///
+    ///   rewrite_rule_set "forward_client_cert" {
+    ///     rule "client_cert" {
+    ///       sequence = 100
+    ///
+    ///       set_request_header "X-ARR-ClientCert" {
+    ///         value = "{var_client_certificate}"
+    ///       }
+    ///     }
     ///   }
     /// }
-    /// # and the API checks the forwarded header
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         check_header {
+    ///           name                       = "X-ARR-ClientCert"
+    ///           failed_check_httpcode      = 401
+    ///           failed_check_error_message = "A client certificate is required"
+    ///         }
+    ///       }
+    ///     }
+    ///   }
+    /// }
     /// ```
     "GH313", "passthrough-unvalidated", Severity::Error
 }

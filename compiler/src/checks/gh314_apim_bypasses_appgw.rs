@@ -21,19 +21,89 @@ declare_check! {
     /// flags public access on every instance, without the gateway context.
     /// ## Example
     /// ```hcl
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
     /// api_management "main" {
-    ///   public_network_access = true
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   hostname "gateway" {
     ///     type      = "Proxy"
     ///     host_name = "gw.contoso.com"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway
+    ///     }
+    ///   }
+    /// }
+    ///
     /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
     ///   virtual_network_type = "Internal"
-    ///   subnet               = virtual_network.edge.subnet.apim
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///   }
     /// }
     /// ```
     "GH314", "apim-bypasses-appgw", Severity::Warning

@@ -18,17 +18,39 @@ declare_check! {
     /// the list from its CA store is unverified, hence a note.
     /// ## Example
     /// ```hcl
-    /// hostname "gateway" {
-    ///   type                         = "Proxy"
-    ///   host_name                    = "api.contoso.com"
-    ///   negotiate_client_certificate = true
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "api.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// ca_certificate "partner_root" {
-    ///   certificate = certificate.partner_root
-    ///   store       = "Root"
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type                         = "Proxy"
+    ///     host_name                    = "api.contoso.com"
+    ///     negotiate_client_certificate = true
+    ///   }
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
     /// }
     /// ```
     "GH315", "client-ca-not-sent", Severity::Note

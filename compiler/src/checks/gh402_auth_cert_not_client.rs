@@ -18,13 +18,51 @@ declare_check! {
     /// certificate is not an identity a backend authenticates.
     /// ## Example
     /// ```hcl
-    /// certificate "ledger_client" { pem = file("certs/ledger-client.pem") }
+    /// certificate "ledger_client" {
+    ///   pem = file("pki/client-leaf.pem") # no private_key
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "ledger" {
+    ///     path = "ledger"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         authentication_certificate {
+    ///           certificate = certificate.ledger_client
+    ///         }
+    ///       }
+    ///     }
+    ///   }
+    /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "ledger_client" {
-    ///   pfx      = file("certs/ledger-client.pfx")
-    ///   password = secret("LEDGER_PFX_PASSWORD")
+    ///   pem         = file("pki/client.pem")
+    ///   private_key = file("pki/client.key")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   api "ledger" {
+    ///     path = "ledger"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         authentication_certificate {
+    ///           certificate = certificate.ledger_client
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH402", "auth-cert-not-client", Severity::Error

@@ -22,28 +22,54 @@ declare_check! {
     /// instead is GH404.
     /// ## Example
     /// ```hcl
-    /// certificate "orders_server" { pem = file("certs/orders-self-signed.pem") }
+    /// certificate "orders_server" {
+    ///   pem = file("pki/backend-self-signed.pem")
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku = "Premium"
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   backend "orders" {
     ///     url                = "https://orders.contoso.internal"
     ///     server_certificate = certificate.orders_server
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path    = "orders"
+    ///     backend = backend.orders
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// certificate "internal_root" { pem = file("certs/internal-root.pem") }
-    /// certificate "orders_server" { pem = file("certs/orders-server.pem") }
+    /// certificate "internal_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// certificate "orders_server" {
+    ///   pem = file("pki/backend-server.pem") # issued under internal_root
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku = "Premium"
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   ca_certificate "internal_root" {
     ///     certificate = certificate.internal_root
     ///     store       = "Root"
     ///   }
+    ///
     ///   backend "orders" {
     ///     url                = "https://orders.contoso.internal"
     ///     server_certificate = certificate.orders_server
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path    = "orders"
+    ///     backend = backend.orders
     ///   }
     /// }
     /// ```

@@ -17,19 +17,37 @@ declare_check! {
     /// and a reason. No peer linter checks backend `tls` settings.
     /// ## Example
     /// ```hcl
-    /// backend "orders" {
-    ///   url                        = "https://orders.contoso.internal"
-    ///   validate_certificate_chain = false
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "orders" {
+    ///     url                        = "https://orders.contoso.internal"
+    ///     validate_certificate_chain = false
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path    = "orders"
+    ///     backend = backend.orders
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// ca_certificate "internal_root" {
-    ///   certificate = certificate.internal_root
-    ///   store       = "Root"
-    /// }
-    /// backend "orders" {
-    ///   url = "https://orders.contoso.internal"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "orders" {
+    ///     url = "https://orders.contoso.internal"
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path    = "orders"
+    ///     backend = backend.orders
+    ///   }
     /// }
     /// ```
     "GH404", "backend-validation-off", Severity::Warning

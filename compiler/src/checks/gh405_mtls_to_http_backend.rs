@@ -18,18 +18,49 @@ declare_check! {
     /// and Checkov CKV_AZURE_215.
     /// ## Example
     /// ```hcl
-    /// backend "orders" { url = "http://orders.contoso.internal" }
-    /// api "orders" {
-    ///   path    = "orders"
-    ///   backend = backend.orders
-    ///   policy {
-    ///     inbound { validate_client_certificate {} }
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "partners" {
+    ///     url = "http://partners.contoso.internal"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path    = "partners"
+    ///     backend = backend.partners
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// backend "orders" { url = "https://orders.contoso.internal" }
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   backend "partners" {
+    ///     url = "https://partners.contoso.internal"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path    = "partners"
+    ///     backend = backend.partners
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///       }
+    ///     }
+    ///   }
+    /// }
     /// ```
     "GH405", "mtls-to-http-backend", Severity::Warning
 }

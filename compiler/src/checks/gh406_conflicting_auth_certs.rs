@@ -17,25 +17,63 @@ declare_check! {
     /// rejects the handshake. State the certificate once, at the scope that owns the backend.
     /// ## Example
     /// ```hcl
+    /// certificate "legacy_client" {
+    ///   pem         = file("pki/client.pem")
+    ///   private_key = file("pki/client.key")
+    /// }
+    ///
+    /// certificate "ledger_client" {
+    ///   pfx      = file("pki/client.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   policy {
-    ///     inbound { authentication_certificate { certificate = certificate.legacy_client } }
+    ///     inbound {
+    ///       authentication_certificate {
+    ///         certificate = certificate.legacy_client
+    ///       }
+    ///     }
     ///   }
+    ///
     ///   api "ledger" {
     ///     path = "ledger"
+    ///
     ///     policy {
-    ///       inbound { authentication_certificate { certificate = certificate.ledger_client } }
+    ///       inbound {
+    ///         authentication_certificate {
+    ///           certificate = certificate.ledger_client
+    ///         }
+    ///       }
     ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "ledger_client" {
+    ///   pfx      = file("pki/client.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   api "ledger" {
     ///     path = "ledger"
+    ///
     ///     policy {
-    ///       inbound { authentication_certificate { certificate = certificate.ledger_client } }
+    ///       inbound {
+    ///         authentication_certificate {
+    ///           certificate = certificate.ledger_client
+    ///         }
+    ///       }
     ///     }
     ///   }
     /// }

@@ -17,16 +17,64 @@ declare_check! {
     /// a load balancer or another alias than the one the certificate was issued for.
     /// ## Example
     /// ```hcl
-    /// backend "ledger" {
-    ///   url                = "https://ledger.contoso.internal"
-    ///   server_certificate = certificate.orders_server # issued for orders.contoso.internal
+    /// certificate "internal_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// certificate "orders_server" {
+    ///   pem = file("pki/backend-server.pem") # issued for orders.contoso.internal
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "internal_root" {
+    ///     certificate = certificate.internal_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   backend "orders" {
+    ///     url                = "https://orders-lb.contoso.internal"
+    ///     server_certificate = certificate.orders_server
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path    = "orders"
+    ///     backend = backend.orders
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// backend "ledger" {
-    ///   url                = "https://orders.contoso.internal"
-    ///   server_certificate = certificate.orders_server
+    /// certificate "internal_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// certificate "orders_server" {
+    ///   pem = file("pki/backend-server.pem") # issued for orders.contoso.internal
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "internal_root" {
+    ///     certificate = certificate.internal_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   backend "orders" {
+    ///     url                = "https://orders.contoso.internal"
+    ///     server_certificate = certificate.orders_server
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path    = "orders"
+    ///     backend = backend.orders
+    ///   }
     /// }
     /// ```
     "GH408", "backend-name-mismatch", Severity::Error

@@ -17,17 +17,25 @@ declare_check! {
     /// docs #56264, UP#40 aztfmod caf#1610, UP#41 TF #13193).
     /// ## Example
     /// ```hcl
-    /// certificate "edge_tls" {
+    /// certificate "gateway_tls" {
     ///   key_vault      = key_vault.edge
-    ///   secret_name    = "edge-tls"
+    ///   secret_name    = "gateway-tls"
     ///   secret_version = "3f1c0a6e9b2d4c8e8f7a6b5c4d3e2f10"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// certificate "edge_tls" {
+    /// certificate "gateway_tls" {
     ///   key_vault   = key_vault.edge
-    ///   secret_name = "edge-tls"
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
     /// }
     /// ```
     "GH501", "versioned-secret-id", Severity::Warning

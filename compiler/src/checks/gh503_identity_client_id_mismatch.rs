@@ -23,28 +23,63 @@ declare_check! {
     /// (UP#31, Azure/apiops#257). Pairs with GH502, which checks the grant itself.
     /// ## Example
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
     /// identity "apim_reader" {
     ///   type = "UserAssigned"
+    ///
     ///   role_assignment {
     ///     scope = key_vault.edge
     ///     role  = "Key Vault Secrets User"
     ///   }
     /// }
+    ///
     /// api_management "main" {
-    ///   sku        = "Premium"
-    ///   identities = [identity.apim_reader]
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim_reader]
+    ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
     ///     host_name   = "api.contoso.com"
-    ///     certificate = certificate.gateway_tls
+    ///     certificate = certificate.gateway_tls # read with the system-assigned identity
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
+    /// identity "apim_reader" {
+    ///   type = "UserAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku        = "Premium"
-    ///   identities = [identity.apim_reader]
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim_reader]
+    ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
     ///     host_name   = "api.contoso.com"

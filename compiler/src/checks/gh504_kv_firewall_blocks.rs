@@ -26,33 +26,89 @@ declare_check! {
     /// Management reads with a user-assigned identity through the bypass, GH505 reports it.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "edge-tls"
+    /// }
+    ///
     /// key_vault "edge" {
     ///   name = "kv-contoso-edge"
-    ///   network_rules { default_action = "Deny" }
+    ///
+    ///   network_rules {
+    ///     default_action = "Deny"
+    ///   }
     /// }
+    ///
+    /// identity "appgw" {
+    ///   type = "UserAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
+    /// virtual_network "edge" {
+    ///   name          = "vnet-contoso-edge"
+    ///   address_space = ["10.20.0.0/16"]
+    ///
+    ///   subnet "appgw" {
+    ///     address_prefix = "10.20.1.0/24"
+    ///   }
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku      = "WAF_v2"
     ///   subnet   = virtual_network.edge.subnet.appgw
     ///   identity = identity.appgw
+    ///
     ///   listener "api" {
-    ///     host_name   = "api.contoso.com"
     ///     certificate = certificate.edge_tls
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "edge-tls"
+    /// }
+    ///
     /// key_vault "edge" {
     ///   name = "kv-contoso-edge"
+    ///
     ///   network_rules {
     ///     default_action  = "Deny"
     ///     allowed_subnets = [virtual_network.edge.subnet.appgw]
     ///   }
     /// }
+    ///
+    /// identity "appgw" {
+    ///   type = "UserAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
     /// virtual_network "edge" {
+    ///   name          = "vnet-contoso-edge"
+    ///   address_space = ["10.20.0.0/16"]
+    ///
     ///   subnet "appgw" {
     ///     address_prefix    = "10.20.1.0/24"
     ///     service_endpoints = ["Microsoft.KeyVault"]
+    ///   }
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku      = "WAF_v2"
+    ///   subnet   = virtual_network.edge.subnet.appgw
+    ///   identity = identity.appgw
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
     ///   }
     /// }
     /// ```

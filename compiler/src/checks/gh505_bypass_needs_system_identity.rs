@@ -18,16 +18,36 @@ declare_check! {
     /// right role. GH504 reports readers the firewall stops for other reasons.
     /// ## Example
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
     /// key_vault "edge" {
     ///   name = "kv-contoso-edge"
+    ///
     ///   network_rules {
     ///     default_action = "Deny"
     ///     bypass         = "AzureServices"
     ///   }
     /// }
+    ///
+    /// identity "apim_reader" {
+    ///   type = "UserAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku        = "Premium"
-    ///   identities = [identity.apim_reader]
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim_reader]
+    ///   two_phase_hostnames = true
+    ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
     ///     host_name   = "api.contoso.com"
@@ -38,9 +58,36 @@ declare_check! {
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    ///
+    ///   network_rules {
+    ///     default_action = "Deny"
+    ///     bypass         = "AzureServices"
+    ///   }
+    /// }
+    ///
+    /// identity "apim" {
+    ///   type = "SystemAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku        = "Premium"
-    ///   identities = [identity.apim]
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim]
+    ///   two_phase_hostnames = true
+    ///
     ///   hostname "gateway" {
     ///     type        = "Proxy"
     ///     host_name   = "api.contoso.com"

@@ -22,18 +22,95 @@ declare_check! {
     /// priority, lowest number first, and the first match wins.
     /// ## Example
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
+    /// identity "apim" {
+    ///   type = "SystemAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
+    /// virtual_network "edge" {
+    ///   name          = "vnet-contoso-edge"
+    ///   address_space = ["10.20.0.0/16"]
+    ///
+    ///   subnet "apim" {
+    ///     address_prefix         = "10.20.2.0/24"
+    ///     network_security_group = network_security_group.apim
+    ///   }
+    /// }
+    ///
     /// network_security_group "apim" {
+    ///   name = "nsg-contoso-apim"
+    ///
     ///   rule "deny_internet" {
     ///     priority                   = 4000
     ///     direction                  = "Outbound"
     ///     access                     = "Deny"
+    ///     protocol                   = "*"
     ///     destination_address_prefix = "Internet"
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   identities           = [identity.apim]
+    ///   two_phase_hostnames = true
+    ///   virtual_network_type = "Internal"
+    ///   subnet               = virtual_network.edge.subnet.apim
+    ///
+    ///   hostname "gateway" {
+    ///     type        = "Proxy"
+    ///     host_name   = "gw.contoso.internal"
+    ///     certificate = certificate.gateway_tls
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
+    /// identity "apim" {
+    ///   type = "SystemAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
+    /// virtual_network "edge" {
+    ///   name          = "vnet-contoso-edge"
+    ///   address_space = ["10.20.0.0/16"]
+    ///
+    ///   subnet "apim" {
+    ///     address_prefix         = "10.20.2.0/24"
+    ///     network_security_group = network_security_group.apim
+    ///   }
+    /// }
+    ///
     /// network_security_group "apim" {
+    ///   name = "nsg-contoso-apim"
+    ///
     ///   rule "key_vault" {
     ///     priority                   = 100
     ///     direction                  = "Outbound"
@@ -42,6 +119,7 @@ declare_check! {
     ///     destination_address_prefix = "AzureKeyVault"
     ///     destination_port_range     = "443"
     ///   }
+    ///
     ///   rule "entra_id" {
     ///     priority                   = 110
     ///     direction                  = "Outbound"
@@ -50,11 +128,29 @@ declare_check! {
     ///     destination_address_prefix = "AzureActiveDirectory"
     ///     destination_port_range     = "443"
     ///   }
+    ///
     ///   rule "deny_internet" {
     ///     priority                   = 4000
     ///     direction                  = "Outbound"
     ///     access                     = "Deny"
+    ///     protocol                   = "*"
     ///     destination_address_prefix = "Internet"
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   identities           = [identity.apim]
+    ///   two_phase_hostnames = true
+    ///   virtual_network_type = "Internal"
+    ///   subnet               = virtual_network.edge.subnet.apim
+    ///
+    ///   hostname "gateway" {
+    ///     type        = "Proxy"
+    ///     host_name   = "gw.contoso.internal"
+    ///     certificate = certificate.gateway_tls
     ///   }
     /// }
     /// ```

@@ -24,29 +24,44 @@ declare_check! {
     ///   key_vault   = key_vault.edge
     ///   secret_name = "edge-tls"
     /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
     /// app_gateway "edge" {
-    ///   sku = "WAF_v2"
+    ///   sku = "WAF_v2" # no identity
+    ///
     ///   listener "api" {
-    ///     host_name   = "api.contoso.com"
     ///     certificate = certificate.edge_tls
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "edge-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
     /// identity "appgw" {
     ///   type = "UserAssigned"
-    ///   name = "id-contoso-appgw"
+    ///
     ///   role_assignment {
     ///     scope = key_vault.edge
     ///     role  = "Key Vault Secrets User"
     ///   }
     /// }
+    ///
     /// app_gateway "edge" {
     ///   sku      = "WAF_v2"
     ///   identity = identity.appgw
+    ///
     ///   listener "api" {
-    ///     host_name   = "api.contoso.com"
     ///     certificate = certificate.edge_tls
     ///   }
     /// }

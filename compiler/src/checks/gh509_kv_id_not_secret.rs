@@ -17,16 +17,24 @@ declare_check! {
     /// builds the secret id from `key_vault` and `secret_name`, so write the name only.
     /// ## Example
     /// ```hcl
-    /// certificate "edge_tls" {
+    /// certificate "gateway_tls" {
     ///   key_vault   = key_vault.edge
-    ///   secret_name = "https://kv-contoso-edge.vault.azure.net/certificates/edge-tls"
+    ///   secret_name = "https://kv-contoso-edge.vault.azure.net/certificates/gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// certificate "edge_tls" {
+    /// certificate "gateway_tls" {
     ///   key_vault   = key_vault.edge
-    ///   secret_name = "edge-tls"
+    ///   secret_name = "gateway-tls"
+    /// }
+    ///
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
     /// }
     /// ```
     "GH509", "kv-id-not-secret", Severity::Error

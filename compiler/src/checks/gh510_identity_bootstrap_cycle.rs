@@ -29,6 +29,13 @@ declare_check! {
     /// system-assigned identity (GH505).
     /// ## Example
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
     /// identity "apim" {
     ///   type = "SystemAssigned"
     ///   role_assignment {
@@ -37,8 +44,10 @@ declare_check! {
     ///   }
     /// }
     /// api_management "main" {
-    ///   sku        = "Premium"
-    ///   identities = [identity.apim]
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim]
     ///   hostname "gateway" {
     ///     type        = "Proxy"
     ///     host_name   = "api.contoso.com"
@@ -47,18 +56,29 @@ declare_check! {
     /// }
     /// ```
     /// ## Fix
+    /// A user-assigned identity, created and granted before the instance (or keep the
+    /// system-assigned one and set `two_phase_hostnames = true`):
     /// ```hcl
+    /// certificate "gateway_tls" {
+    ///   key_vault   = key_vault.edge
+    ///   secret_name = "gateway-tls"
+    /// }
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
     /// identity "apim_tls" {
     ///   type = "UserAssigned"
-    ///   name = "id-contoso-apim"
+    ///   name = "id-contoso-apim-tls"
     ///   role_assignment {
     ///     scope = key_vault.edge
     ///     role  = "Key Vault Secrets User"
     ///   }
     /// }
     /// api_management "main" {
-    ///   sku        = "Premium"
-    ///   identities = [identity.apim_tls]
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim_tls]
     ///   hostname "gateway" {
     ///     type        = "Proxy"
     ///     host_name   = "api.contoso.com"

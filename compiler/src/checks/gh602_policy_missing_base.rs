@@ -19,14 +19,77 @@ declare_check! {
     /// (AZR-000371).
     /// ## Example
     /// ```hcl
-    /// policy {
-    ///   xml = "<policies><inbound><set-header name=\"X-Partner\" exists-action=\"override\"><value>1</value></set-header></inbound></policies>"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   policy {
+    ///     inbound {
+    ///       ip_filter {
+    ///         action = "allow"
+    ///
+    ///         address_range {
+    ///           from = "10.20.1.0"
+    ///           to   = "10.20.1.255"
+    ///         }
+    ///       }
+    ///     }
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       xml = <<-XML
+    ///         <policies>
+    ///           <inbound>
+    ///             <set-header name="X-Partner-Api" exists-action="override">
+    ///               <value>partners</value>
+    ///             </set-header>
+    ///           </inbound>
+    ///         </policies>
+    ///       XML
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// policy {
-    ///   xml = "<policies><inbound><base /><set-header name=\"X-Partner\" exists-action=\"override\"><value>1</value></set-header></inbound></policies>"
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   policy {
+    ///     inbound {
+    ///       ip_filter {
+    ///         action = "allow"
+    ///
+    ///         address_range {
+    ///           from = "10.20.1.0"
+    ///           to   = "10.20.1.255"
+    ///         }
+    ///       }
+    ///     }
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       xml = <<-XML
+    ///         <policies>
+    ///           <inbound>
+    ///             <base />
+    ///             <set-header name="X-Partner-Api" exists-action="override">
+    ///               <value>partners</value>
+    ///             </set-header>
+    ///           </inbound>
+    ///         </policies>
+    ///       XML
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH602", "policy-missing-base", Severity::Warning

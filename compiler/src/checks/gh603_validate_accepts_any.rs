@@ -1,9 +1,8 @@
 //! GH603 validate-accepts-any.
 
-use super::util::{policies, policy_owner, policy_statements};
+use super::util::statement_blocks;
 use super::CheckContext;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::graph::NodeRef;
 use crate::model::StatementKind;
 
 declare_check! {
@@ -16,16 +15,63 @@ declare_check! {
     /// (Learn: validate-client-certificate policy).
     /// ## Example
     /// ```hcl
-    /// validate_client_certificate {
-    ///   validate_trust = false
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           validate_trust = false
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// validate_client_certificate {
-    ///   validate_trust = false
-    ///   identity {
-    ///     issuer_certificate = ca_certificate.partner_root
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           validate_trust = false
+    ///
+    ///           identity {
+    ///             issuer_certificate = ca_certificate.partner_root
+    ///           }
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```
@@ -34,9 +80,8 @@ declare_check! {
 
 pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let m = cx.model;
-    for (id, policy) in policies(m) {
-        let owner = policy_owner(m, id);
-        for (_, s) in policy_statements(policy) {
+    for block in statement_blocks(m) {
+        for (_, s) in &block.statements {
             let StatementKind::ValidateClientCertificate(v) = &s.kind else {
                 continue;
             };
@@ -47,13 +92,13 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &CODE,
                     v.validate_trust.span,
-                    format!("the policy of `{}` accepts any client certificate", owner.name),
+                    format!("{} accepts any client certificate", block.what),
                 )
                 .with_primary_message("no trusted chain required")
                 .with_label(s.span, "and no `identity` to match")
                 .with_help("keep `validate_trust = true` (with the issuing CA in the instance's CA store), or add an `identity` naming the accepted issuer (`issuer_certificate`, `issuer_subject`) or certificates")
-                .with_address(cx.graph.address(NodeRef::Policy(id)))
-                .with_trace(owner.trace.clone()),
+                .with_address(cx.graph.address(block.node))
+                .with_trace(block.owner.trace.clone()),
             );
         }
     }

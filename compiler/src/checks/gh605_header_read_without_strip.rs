@@ -22,24 +22,162 @@ declare_check! {
     /// (the API reachable without the gateway at all).
     /// ## Example
     /// ```hcl
-    /// listener "public" {
-    ///   host_name = "www.contoso.com"
-    ///   route "default" { to = api_management.main.hostname.gateway }
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       rewrite_rule_set = rewrite_rule_set.forward_client_cert
+    ///     }
+    ///   }
+    ///
+    ///   listener "public" {
+    ///     host_name   = "gw.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to = api_management.main.hostname.gateway # passes on an X-ARR-ClientCert the client sent
+    ///     }
+    ///   }
+    ///
+    ///   rewrite_rule_set "forward_client_cert" {
+    ///     rule "client_cert" {
+    ///       sequence = 100
+    ///
+    ///       set_request_header "X-ARR-ClientCert" {
+    ///         value = "{var_client_certificate}"
+    ///       }
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         check_header {
+    ///           name                       = "X-ARR-ClientCert"
+    ///           failed_check_httpcode      = 401
+    ///           failed_check_error_message = "A client certificate is required"
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// listener "public" {
-    ///   host_name = "www.contoso.com"
-    ///   route "default" {
-    ///     to               = api_management.main.hostname.gateway
-    ///     rewrite_rule_set = rewrite_rule_set.strip_client_cert
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       rewrite_rule_set = rewrite_rule_set.forward_client_cert
+    ///     }
+    ///   }
+    ///
+    ///   listener "public" {
+    ///     host_name   = "gw.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       rewrite_rule_set = rewrite_rule_set.strip_client_cert
+    ///     }
+    ///   }
+    ///
+    ///   rewrite_rule_set "forward_client_cert" {
+    ///     rule "client_cert" {
+    ///       sequence = 100
+    ///
+    ///       set_request_header "X-ARR-ClientCert" {
+    ///         value = "{var_client_certificate}"
+    ///       }
+    ///     }
+    ///   }
+    ///
+    ///   rewrite_rule_set "strip_client_cert" {
+    ///     rule "strip" {
+    ///       sequence = 100
+    ///
+    ///       set_request_header "X-ARR-ClientCert" {
+    ///         value = ""
+    ///       }
+    ///     }
     ///   }
     /// }
-    /// rewrite_rule_set "strip_client_cert" {
-    ///   rule "strip" {
-    ///     sequence = 100
-    ///     set_request_header "X-ARR-ClientCert" { value = "" }
+    ///
+    /// api_management "main" {
+    ///   sku                  = "Premium"
+    ///   publisher_name       = "Contoso"
+    ///   publisher_email      = "api@contoso.com"
+    ///   virtual_network_type = "Internal"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         check_header {
+    ///           name                       = "X-ARR-ClientCert"
+    ///           failed_check_httpcode      = 401
+    ///           failed_check_error_message = "A client certificate is required"
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```

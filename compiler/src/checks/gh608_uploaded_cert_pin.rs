@@ -1,9 +1,8 @@
 //! GH608 uploaded-cert-pin.
 
-use super::util::{policies, policy_owner, policy_statements, statement_texts};
+use super::util::{statement_blocks, statement_texts};
 use super::CheckContext;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::graph::NodeRef;
 
 declare_check! {
     /// ## What it checks
@@ -16,18 +15,67 @@ declare_check! {
     /// (CA store plus `validate_client_certificate` identities) survives renewals.
     /// ## Example
     /// ```hcl
-    /// choose {
-    ///   when {
-    ///     condition = "@(!context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))"
-    ///     return_response { status_code = 403 }
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         choose {
+    ///           when {
+    ///             condition = "@(context.Request.Certificate == null || !context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))"
+    ///
+    ///             return_response {
+    ///               status_code = 403
+    ///             }
+    ///           }
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// validate_client_certificate {
-    ///   identity {
-    ///     issuer_certificate = ca_certificate.partner_root
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {
+    ///           identity {
+    ///             issuer_certificate = ca_certificate.partner_root
+    ///           }
+    ///         }
+    ///       }
+    ///     }
     ///   }
     /// }
     /// ```
@@ -36,9 +84,8 @@ declare_check! {
 
 pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let m = cx.model;
-    for (id, policy) in policies(m) {
-        let owner = policy_owner(m, id);
-        for (_, s) in policy_statements(policy) {
+    for block in statement_blocks(m) {
+        for (_, s) in &block.statements {
             let Some((_, span)) = statement_texts(s)
                 .into_iter()
                 .find(|(text, _)| text.contains("context.Deployment.Certificates"))
@@ -49,12 +96,12 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &CODE,
                     span,
-                    format!("the policy of `{}` authorises clients by uploaded certificate", owner.name),
+                    format!("{} authorises clients by uploaded certificate", block.what),
                 )
                 .with_primary_message("`context.Deployment.Certificates` must be re-uploaded at every renewal")
                 .with_help("trust the partners' issuing CA instead: upload it as a `ca_certificate` and use `validate_client_certificate` with `identity { issuer_certificate = ca_certificate.<name> }`")
-                .with_address(cx.graph.address(NodeRef::Policy(id)))
-                .with_trace(owner.trace.clone()),
+                .with_address(cx.graph.address(block.node))
+                .with_trace(block.owner.trace.clone()),
             );
         }
     }

@@ -21,16 +21,66 @@ declare_check! {
     /// makes it matter.
     /// ## Example
     /// ```hcl
-    /// cors {
-    ///   allowed_origins = ["*"]
-    ///   allowed_headers = ["*"]
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///
+    ///         cors {
+    ///           allowed_origins = ["*"]
+    ///           allowed_headers = ["*"]
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// cors {
-    ///   allowed_origins = ["https://portal.contoso.com"]
-    ///   allowed_headers = ["Content-Type"]
+    /// certificate "partner_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   ca_certificate "partner_root" {
+    ///     certificate = certificate.partner_root
+    ///     store       = "Root"
+    ///   }
+    ///
+    ///   api "partners" {
+    ///     path = "partners"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         validate_client_certificate {}
+    ///
+    ///         cors {
+    ///           allowed_origins = ["https://portal.contoso.com"]
+    ///           allowed_headers = ["Content-Type"]
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH609", "cors-wildcard", Severity::Warning

@@ -13,18 +13,50 @@ declare_check! {
     /// deployment or makes AppGW reject every client certificate.
     /// ## Example
     /// ```hcl
-    /// certificate "partner" { pem = file("certs/partner-client.pem") }
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner" {
+    ///   pem = file("pki/client-leaf.pem") # the partner's client certificate
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku = "WAF_v2"
-    ///   ssl_profile "partners" { trusted_client_cas = [certificate.partner] }
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// certificate "partner_ca" { ca_chain = file("certs/partner-ca-chain.pem") }
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem") # the CA chain that issued it
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku = "WAF_v2"
-    ///   ssl_profile "partners" { trusted_client_cas = [certificate.partner_ca] }
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     "GH701", "trusted-ca-is-leaf", Severity::Error

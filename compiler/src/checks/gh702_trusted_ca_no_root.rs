@@ -15,14 +15,50 @@ declare_check! {
     /// GH701 covers a leaf certificate uploaded as a CA.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-issuing-ca.pem") # intermediate only
+    ///   ca_chain = file("pki/issuing-ca.pem") # the issuing CA only
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/partner-ca-chain.pem") # intermediate, then its root
+    ///   ca_chain = file("pki/ca-chain.pem") # the issuing CA, then its root
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     "GH702", "trusted-ca-no-root", Severity::Error

@@ -19,18 +19,47 @@ declare_check! {
     /// certificate as server certificate GH206.
     /// ## Example
     /// ```hcl
-    /// listener "api" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.partner_ca
-    ///   ssl_profile = ssl_profile.partners
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.partner_ca # the client CA chain
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// listener "api" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.edge_tls # PFX with key, for api.contoso.com
-    ///   ssl_profile = ssl_profile.partners
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls # PFX with key, for api.contoso.com
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     "GH704", "listener-cert-wrong", Severity::Error

@@ -23,21 +23,62 @@ declare_check! {
     /// basic listener itself.
     /// ## Example
     /// ```hcl
-    /// listener "partners" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.edge_tls
-    ///   ssl_profile = ssl_profile.partners
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
-    /// listener "public" {
-    ///   host_names  = ["*.contoso.com"] # also matches api.contoso.com
-    ///   certificate = certificate.edge_tls
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "partners" {
+    ///     host_name   = "orders.contoso.internal"
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
+    ///
+    ///   listener "tools" {
+    ///     host_names  = ["*.contoso.internal"] # also matches orders.contoso.internal
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// listener "public" {
-    ///   host_names  = ["www.contoso.com", "shop.contoso.com"]
-    ///   certificate = certificate.edge_tls
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "partners" {
+    ///     host_name   = "orders.contoso.internal"
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
+    ///
+    ///   listener "tools" {
+    ///     host_names  = ["tools.contoso.internal"]
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH705", "listener-host-overlap", Severity::Error

@@ -19,25 +19,62 @@ declare_check! {
     /// mutual TLS is bound to a port, not to the hosts that need it.
     /// ## Example
     /// ```hcl
-    /// listener "catch_all" {
-    ///   certificate = certificate.edge_tls
-    ///   ssl_profile = ssl_profile.partners
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
-    /// listener "www" {
-    ///   host_name   = "www.contoso.com"
-    ///   certificate = certificate.edge_tls
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   # No host name: answers every host that no other listener names.
+    ///   listener "catch_all" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
+    ///
+    ///   listener "portal" {
+    ///     host_name   = "portal.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// listener "partners" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.edge_tls
-    ///   ssl_profile = ssl_profile.partners
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
-    /// listener "www" {
-    ///   host_name   = "www.contoso.com"
-    ///   certificate = certificate.edge_tls
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "partners" {
+    ///     host_name   = "api.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
+    ///
+    ///   listener "portal" {
+    ///     host_name   = "portal.contoso.com"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH706", "profile-without-hostname", Severity::Error

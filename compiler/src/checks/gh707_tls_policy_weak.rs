@@ -18,21 +18,57 @@ declare_check! {
     /// only the global policy.
     /// ## Example
     /// ```hcl
-    /// ssl_profile "partners" {
-    ///   trusted_client_cas = [certificate.partner_ca]
-    ///   ssl_policy {
-    ///     policy_type = "Predefined"
-    ///     policy_name = "AppGwSslPolicy20150501"
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///
+    ///     ssl_policy {
+    ///       policy_name = "AppGwSslPolicy20150501" # TLS 1.0 and up
+    ///     }
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
     ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// ssl_profile "partners" {
-    ///   trusted_client_cas = [certificate.partner_ca]
-    ///   ssl_policy {
-    ///     policy_type = "Predefined"
-    ///     policy_name = "AppGwSslPolicy20220101S"
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///
+    ///     ssl_policy {
+    ///       policy_name = "AppGwSslPolicy20220101S" # TLS 1.2 and up
+    ///     }
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
     ///   }
     /// }
     /// ```

@@ -15,16 +15,50 @@ declare_check! {
     /// general.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku = "WAF_Medium"
-    ///   ssl_profile "partners" { trusted_client_cas = [certificate.partner_ca] }
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku = "WAF_v2"
-    ///   ssl_profile "partners" { trusted_client_cas = [certificate.partner_ca] }
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     "GH708", "mtls-needs-v2-sku", Severity::Error

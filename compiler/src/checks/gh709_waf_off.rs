@@ -14,16 +14,52 @@ declare_check! {
     /// (AZR-000065), Checkov CKV_AZURE_120 and CKV_AZURE_122, KICS 2e48d91c.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku      = "WAF_v2"
     ///   waf_mode = "Detection"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
     /// app_gateway "edge" {
     ///   sku      = "WAF_v2"
     ///   waf_mode = "Prevention"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     "GH709", "waf-off", Severity::Warning

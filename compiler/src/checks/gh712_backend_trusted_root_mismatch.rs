@@ -18,20 +18,96 @@ declare_check! {
     /// docs #60015). A trusted root that is not a CA at all is GH213.
     /// ## Example
     /// ```hcl
-    /// backend_settings "apim" {
-    ///   port                      = 443
-    ///   protocol                  = "Https"
-    ///   host_name                 = "gw.contoso.internal"
-    ///   trusted_root_certificates = [certificate.other_root]
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "apim_root" {
+    ///   pem = file("pki/other-ca.pem") # did not issue edge_tls
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       backend_settings = backend_settings.apim
+    ///     }
+    ///   }
+    ///
+    ///   backend_settings "apim" {
+    ///     port                      = 443
+    ///     protocol                  = "Https"
+    ///     host_name                 = "gw.contoso.internal"
+    ///     trusted_root_certificates = [certificate.apim_root]
+    ///
+    ///     probe {
+    ///       path = "/status-0123456789abcdef"
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type        = "Proxy"
+    ///     host_name   = "gw.contoso.internal"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// backend_settings "apim" {
-    ///   port                      = 443
-    ///   protocol                  = "Https"
-    ///   host_name                 = "gw.contoso.internal"
-    ///   trusted_root_certificates = [certificate.internal_root] # issued the APIM certificate
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "apim_root" {
+    ///   pem = file("pki/root-ca.pem") # the root above edge_tls
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       backend_settings = backend_settings.apim
+    ///     }
+    ///   }
+    ///
+    ///   backend_settings "apim" {
+    ///     port                      = 443
+    ///     protocol                  = "Https"
+    ///     host_name                 = "gw.contoso.internal"
+    ///     trusted_root_certificates = [certificate.apim_root]
+    ///
+    ///     probe {
+    ///       path = "/status-0123456789abcdef"
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type        = "Proxy"
+    ///     host_name   = "gw.contoso.internal"
+    ///     certificate = certificate.edge_tls
+    ///   }
     /// }
     /// ```
     "GH712", "backend-trusted-root-mismatch", Severity::Error

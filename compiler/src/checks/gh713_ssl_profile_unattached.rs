@@ -18,20 +18,49 @@ declare_check! {
     /// header nobody verified.
     /// ## Example
     /// ```hcl
-    /// ssl_profile "partners" {
-    ///   trusted_client_cas = [certificate.partner_ca]
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
-    /// listener "api" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.edge_tls
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls # no ssl_profile
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// listener "api" {
-    ///   host_name   = "api.contoso.com"
-    ///   certificate = certificate.edge_tls
-    ///   ssl_profile = ssl_profile.partners
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     "GH713", "ssl-profile-unattached", Severity::Warning

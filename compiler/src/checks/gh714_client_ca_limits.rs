@@ -16,14 +16,51 @@ declare_check! {
     /// partners' own CA chains belong.
     /// ## Example
     /// ```hcl
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
     /// certificate "partner_ca" {
-    ///   ca_chain = file("certs/every-partner-ca.pem") # 31 KB
+    ///   ca_chain = file("pki/oversized-ca-bundle.pem") # a root and 14 intermediates, 27 KB
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// certificate "partner_a_ca" { ca_chain = file("certs/partner-a-ca-chain.pem") }
-    /// certificate "partner_b_ca" { ca_chain = file("certs/partner-b-ca-chain.pem") }
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// certificate "partner_ca" {
+    ///   ca_chain = file("pki/ca-chain.pem") # the partners' own chain
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   ssl_profile "partners" {
+    ///     trusted_client_cas = [certificate.partner_ca]
+    ///   }
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///     ssl_profile = ssl_profile.partners
+    ///   }
+    /// }
     /// ```
     "GH714", "client-ca-limits", Severity::Error
 }

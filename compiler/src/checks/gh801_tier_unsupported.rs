@@ -24,7 +24,10 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "Consumption"
+    ///   sku             = "Consumption"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   hostname "gateway" {
     ///     type                         = "Proxy"
     ///     host_name                    = "api.contoso.com"
@@ -36,7 +39,10 @@ declare_check! {
     /// ```hcl
     /// api_management "main" {
     ///   sku                       = "Consumption"
+    ///   publisher_name            = "Contoso"
+    ///   publisher_email           = "api@contoso.com"
     ///   enable_client_certificate = true
+    ///
     ///   hostname "gateway" {
     ///     type      = "Proxy"
     ///     host_name = "api.contoso.com"

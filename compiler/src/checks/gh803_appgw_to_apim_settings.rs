@@ -29,18 +29,79 @@ declare_check! {
     /// root uploaded as a trusted root (GH712 reports roots that do not anchor it).
     /// ## Example
     /// ```hcl
-    /// backend_settings "apim" {
-    ///   port     = 443
-    ///   protocol = "Https"
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       backend_settings = backend_settings.apim
+    ///     }
+    ///   }
+    ///
+    ///   backend_settings "apim" {
+    ///     port     = 443
+    ///     protocol = "Https" # no host_name, no probe
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// backend_settings "apim" {
-    ///   port      = 443
-    ///   protocol  = "Https"
-    ///   host_name = "gw.contoso.internal"
-    ///   probe { path = "/status-0123456789abcdef" }
+    /// certificate "edge_tls" {
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
+    /// }
+    ///
+    /// app_gateway "edge" {
+    ///   sku = "WAF_v2"
+    ///
+    ///   listener "api" {
+    ///     certificate = certificate.edge_tls
+    ///
+    ///     route "default" {
+    ///       to               = api_management.main.hostname.gateway
+    ///       backend_settings = backend_settings.apim
+    ///     }
+    ///   }
+    ///
+    ///   backend_settings "apim" {
+    ///     port      = 443
+    ///     protocol  = "Https"
+    ///     host_name = "gw.contoso.internal"
+    ///
+    ///     probe {
+    ///       path = "/status-0123456789abcdef"
+    ///     }
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   hostname "gateway" {
+    ///     type      = "Proxy"
+    ///     host_name = "gw.contoso.internal"
+    ///   }
     /// }
     /// ```
     "GH803", "appgw-to-apim-settings", Severity::Error

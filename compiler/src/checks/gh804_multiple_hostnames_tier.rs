@@ -15,11 +15,15 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "Standard"
+    ///   sku             = "Standard"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   hostname "gateway" {
     ///     type      = "Proxy"
     ///     host_name = "api.contoso.com"
     ///   }
+    ///
     ///   hostname "partners" {
     ///     type      = "Proxy"
     ///     host_name = "partners.contoso.com"
@@ -29,11 +33,15 @@ declare_check! {
     /// ## Fix
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "Premium"
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   hostname "gateway" {
     ///     type      = "Proxy"
     ///     host_name = "api.contoso.com"
     ///   }
+    ///
     ///   hostname "partners" {
     ///     type      = "Proxy"
     ///     host_name = "partners.contoso.com"

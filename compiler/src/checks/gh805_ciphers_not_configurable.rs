@@ -16,14 +16,21 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "StandardV2"
-    ///   security { frontend_tls11_enabled = true }
+    ///   sku             = "StandardV2"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   security {
+    ///     frontend_tls11_enabled = true
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// api_management "main" {
-    ///   sku = "StandardV2"
+    ///   sku             = "StandardV2"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
     /// }
     /// ```
     "GH805", "ciphers-not-configurable", Severity::Warning

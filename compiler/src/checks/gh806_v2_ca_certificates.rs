@@ -16,8 +16,15 @@ declare_check! {
     /// left untrusted.
     /// ## Example
     /// ```hcl
+    /// certificate "internal_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku = "StandardV2"
+    ///   sku             = "StandardV2"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   ca_certificate "internal_root" {
     ///     certificate = certificate.internal_root
     ///     store       = "Root"
@@ -26,8 +33,15 @@ declare_check! {
     /// ```
     /// ## Fix
     /// ```hcl
+    /// certificate "internal_root" {
+    ///   pem = file("pki/root-ca.pem")
+    /// }
+    ///
     /// api_management "main" {
-    ///   sku = "Premium"
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
     ///   ca_certificate "internal_root" {
     ///     certificate = certificate.internal_root
     ///     store       = "Root"

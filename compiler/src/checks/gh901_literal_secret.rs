@@ -17,15 +17,15 @@ declare_check! {
     /// ## Example
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/edge-tls.pfx")
-    ///   password = "Contoso-2026!"
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = "fixture-password"
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
     /// certificate "edge_tls" {
-    ///   pfx      = file("certs/edge-tls.pfx")
-    ///   password = secret("EDGE_PFX_PASSWORD")
+    ///   pfx      = file("pki/server.pfx")
+    ///   password = secret("PFX_PASSWORD")
     /// }
     /// ```
     "GH901", "literal-secret", Severity::Error

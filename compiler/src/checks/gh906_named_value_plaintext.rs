@@ -17,15 +17,67 @@ declare_check! {
     /// Azure.APIM.EncryptValues (AZR-000045), which only asks that the value be secret.
     /// ## Example
     /// ```hcl
-    /// named_value "orders_key" {
-    ///   value = secret("ORDERS_API_KEY")
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///
+    ///   named_value "partner_key" {
+    ///     value = secret("PARTNER_KEY")
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path = "orders"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         set_header {
+    ///           name   = "X-Partner-Key"
+    ///           values = ["{{partner_key}}"]
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     /// ## Fix
     /// ```hcl
-    /// named_value "orders_key" {
-    ///   key_vault   = key_vault.edge
-    ///   secret_name = "orders-api-key"
+    /// key_vault "edge" {
+    ///   name = "kv-contoso-edge"
+    /// }
+    ///
+    /// identity "apim" {
+    ///   type = "SystemAssigned"
+    ///
+    ///   role_assignment {
+    ///     scope = key_vault.edge
+    ///     role  = "Key Vault Secrets User"
+    ///   }
+    /// }
+    ///
+    /// api_management "main" {
+    ///   sku             = "Premium"
+    ///   publisher_name  = "Contoso"
+    ///   publisher_email = "api@contoso.com"
+    ///   identities      = [identity.apim]
+    ///
+    ///   named_value "partner_key" {
+    ///     key_vault   = key_vault.edge
+    ///     secret_name = "partner-key"
+    ///   }
+    ///
+    ///   api "orders" {
+    ///     path = "orders"
+    ///
+    ///     policy {
+    ///       inbound {
+    ///         set_header {
+    ///           name   = "X-Partner-Key"
+    ///           values = ["{{partner_key}}"]
+    ///         }
+    ///       }
+    ///     }
+    ///   }
     /// }
     /// ```
     "GH906", "named-value-plaintext", Severity::Warning

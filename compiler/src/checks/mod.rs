@@ -14,10 +14,11 @@ use crate::model::Model;
 use crate::source::Sources;
 
 /// What a check may look at.
-pub struct CheckContext<'a> {
+pub struct CheckContext<'a, 'g> {
     pub model: &'a Model,
     pub sources: &'a Sources,
-    pub graph: &'a Graph<'a>,
+    /// The graph of `model`; its own lifetime, as the graph caches what it computes.
+    pub graph: &'a Graph<'g>,
     pub certs: &'a Inventory,
     /// Seconds since the Unix epoch, for validity checks; fixed in tests (`--now` on the CLI).
     pub now: i64,
@@ -25,7 +26,7 @@ pub struct CheckContext<'a> {
     pub baseline: Option<&'a crate::baseline::Baseline>,
 }
 
-impl CheckContext<'_> {
+impl CheckContext<'_, '_> {
     /// Days before `notAfter` from which a certificate counts as expiring.
     pub fn expiry_warning_days(&self) -> i64 {
         self.model
@@ -86,6 +87,7 @@ checks!(
         gh214_duplicate_subject_ca,
         gh215_validity_too_long,
         gh702_trusted_ca_no_root,
+        gh703_trusted_ca_missing_intermediate,
         gh704_listener_cert_wrong,
         gh705_listener_host_overlap,
         gh706_profile_without_hostname,
@@ -118,6 +120,7 @@ checks!(
         gh603_validate_accepts_any,
         gh605_header_read_without_strip,
         gh606_revocation_unchecked,
+        gh607_fragment_not_included,
         gh608_uploaded_cert_pin,
         gh609_cors_wildcard,
         gh710_forwarded_header_mismatch,
@@ -146,8 +149,10 @@ checks!(
         gh508_appgw_needs_user_identity,
         gh509_kv_id_not_secret,
         gh510_identity_bootstrap_cycle,
+        gh511_kv_secret_not_pkcs12,
         gh512_kv_role_too_broad,
         gh801_tier_unsupported,
+        gh802_internal_apim_public_route,
         gh803_appgw_to_apim_settings,
         gh804_multiple_hostnames_tier,
         gh805_ciphers_not_configurable,

@@ -168,13 +168,77 @@ pub(crate) fn resource_phrase(model: &Model, resource: crate::graph::NodeRef) ->
 pub(crate) fn api_certificate_read(cx: &super::CheckContext, api: ApiId) -> Option<Span> {
     cx.graph
         .effective_policies(api)
-        .into_iter()
+        .iter()
         .find_map(|(_, effective)| {
             effective
                 .all()
                 .into_iter()
                 .find_map(|s| reads_client_certificate(s.statement))
         })
+}
+
+/// Where a statement validates the client certificate: a `validate-client-certificate`, a
+/// `choose` whose condition inspects the certificate (`context.Request.Certificate`, or a
+/// header in `forwarded`), or a `check_header` on a header in `forwarded`. `forwarded` holds
+/// the request headers Application Gateway rewrites fill from the client certificate. (Reading
+/// the certificate into a header or variable is not validating it.)
+pub(crate) fn validates_client_certificate(
+    statement: &Statement,
+    forwarded: &[&str],
+) -> Option<Span> {
+    let is_forwarded = |name: &str| forwarded.iter().any(|f| f.eq_ignore_ascii_case(name));
+    match &statement.kind {
+        StatementKind::ValidateClientCertificate(_) => Some(statement.span),
+        StatementKind::CheckHeader(h) => is_forwarded(&h.name.value).then_some(h.name.span),
+        StatementKind::Choose(c) => c.whens.iter().find_map(|w| {
+            let text = w.condition.value.as_str();
+            let inspects = text.contains("context.Request.Certificate")
+                || expression_header_names(text)
+                    .iter()
+                    .any(|n| is_forwarded(n));
+            inspects.then_some(w.condition.span)
+        }),
+        _ => None,
+    }
+}
+
+/// The names of the request headers some rewrite of the topology fills from a
+/// client-certificate variable, each once.
+pub(crate) fn forwarded_certificate_header_names(model: &Model) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for (_, h) in all_forwarded_certificate_headers(model) {
+        let name = h.header.value.as_str();
+        if !out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Whether `hostname` asks clients for a certificate: a proxy hostname that negotiates one
+/// (`negotiate_client_certificate`, or `enable_client_certificate` on a Consumption
+/// instance), or one that an Application Gateway listener whose SSL profile requests a
+/// certificate routes to.
+pub(crate) fn hostname_requests_certificate(
+    cx: &super::CheckContext,
+    hostname: HostnameId,
+) -> bool {
+    let m = cx.model;
+    let h = &m[hostname];
+    let apim = &m[h.api_management];
+    let negotiates = h.kind.value == HostnameType::Proxy
+        && (h.negotiate_client_certificate.value
+            || (apim.sku.value == Sku::Consumption && apim.enable_client_certificate.value));
+    negotiates
+        || cx
+            .graph
+            .listeners_routing_to(hostname)
+            .iter()
+            .any(|(l, _)| {
+                m[*l]
+                    .ssl_profile
+                    .is_some_and(|p| profile_requests_certificate(&m[p.id]))
+            })
 }
 
 /// A request header a policy reads.
@@ -279,7 +343,7 @@ pub(crate) struct RouteToHostname<'m> {
 
 /// The routes that reach `api`: every route to a hostname that serves it.
 pub(crate) fn routes_to_api<'m>(
-    cx: &super::CheckContext<'m>,
+    cx: &super::CheckContext<'m, '_>,
     api: ApiId,
 ) -> Vec<RouteToHostname<'m>> {
     let m: &'m Model = cx.model;
@@ -461,7 +525,8 @@ pub(crate) fn server_certificate_uses(model: &Model) -> Vec<CertificateUse> {
 }
 
 /// Certificates API Management presents as a client certificate to backends: backend
-/// `client_certificate`s and the certificates `authentication_certificate` statements name.
+/// `client_certificate`s and the certificates `authentication_certificate` statements (in
+/// policies and policy fragments) name.
 pub(crate) fn client_certificate_uses(model: &Model) -> Vec<CertificateUse> {
     let mut out: Vec<CertificateUse> = model
         .backends
@@ -510,6 +575,17 @@ pub(crate) fn client_certificate_uses(model: &Model) -> Vec<CertificateUse> {
             user: owner.clone(),
             address: format!("{address}.policy"),
             trace: trace.clone(),
+        }));
+    }
+    for fragment in &model.policy_fragments {
+        let mut refs = Vec::new();
+        authentication_certificates(&fragment.statements, &mut refs);
+        out.extend(refs.into_iter().map(|r| CertificateUse {
+            cert: r.id,
+            span: r.span,
+            user: format!("policy fragment `{}`", fragment.decl.name),
+            address: fragment.decl.address.clone(),
+            trace: fragment.decl.trace.clone(),
         }));
     }
     out
@@ -775,28 +851,37 @@ pub(crate) fn eku_text(eku: &crate::certs::Eku) -> String {
 
 /// Every statement a policy contains, `choose` branches included, with the section it is in.
 pub(crate) fn policy_statements(policy: &Policy) -> Vec<(&'static str, &Statement)> {
-    fn walk<'p>(
-        section: &'static str,
-        statements: &'p [Statement],
-        out: &mut Vec<(&'static str, &'p Statement)>,
-    ) {
-        for s in statements {
-            out.push((section, s));
-            if let StatementKind::Choose(c) = &s.kind {
-                for w in &c.whens {
-                    walk(section, &w.statements, out);
-                }
-                if let Some(otherwise) = &c.otherwise {
-                    walk(section, otherwise, out);
-                }
+    let mut out = Vec::new();
+    for (name, section) in policy.sections() {
+        walk_statements(name, &section.statements, &mut out);
+    }
+    out
+}
+
+/// Every statement a policy fragment contains, `choose` branches included (not the fragments
+/// it includes).
+pub(crate) fn fragment_statements(fragment: &PolicyFragment) -> Vec<&Statement> {
+    let mut out = Vec::new();
+    walk_statements("fragment", &fragment.statements, &mut out);
+    out.into_iter().map(|(_, s)| s).collect()
+}
+
+fn walk_statements<'p>(
+    section: &'static str,
+    statements: &'p [Statement],
+    out: &mut Vec<(&'static str, &'p Statement)>,
+) {
+    for s in statements {
+        out.push((section, s));
+        if let StatementKind::Choose(c) = &s.kind {
+            for w in &c.whens {
+                walk_statements(section, &w.statements, out);
+            }
+            if let Some(otherwise) = &c.otherwise {
+                walk_statements(section, otherwise, out);
             }
         }
     }
-    let mut out = Vec::new();
-    for (name, section) in policy.sections() {
-        walk(name, &section.statements, &mut out);
-    }
-    out
 }
 
 /// Every policy of the model with its id.
@@ -806,6 +891,55 @@ pub(crate) fn policies(model: &Model) -> impl Iterator<Item = (PolicyId, &Policy
         .iter()
         .enumerate()
         .map(|(i, p)| (PolicyId(i as u32), p))
+}
+
+/// Every policy fragment of the model with its id.
+pub(crate) fn fragments(
+    model: &Model,
+) -> impl Iterator<Item = (PolicyFragmentId, &PolicyFragment)> {
+    model
+        .policy_fragments
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (PolicyFragmentId(i as u32), f))
+}
+
+/// A block where policy statements are written: a policy or a policy fragment.
+pub(crate) struct StatementBlock<'m> {
+    /// The policy or fragment node.
+    pub node: crate::graph::NodeRef,
+    /// The block the policy belongs to, or the fragment.
+    pub owner: &'m Decl,
+    pub instance: ApiManagementId,
+    /// "the policy of `orders`", "policy fragment `mtls`".
+    pub what: String,
+    /// Its statements, `choose` branches included, with their section (`fragment` for one).
+    pub statements: Vec<(&'static str, &'m Statement)>,
+}
+
+/// Every policy, then every policy fragment, with the statements written in it.
+pub(crate) fn statement_blocks(model: &Model) -> Vec<StatementBlock<'_>> {
+    let policies = policies(model).map(|(id, policy)| {
+        let owner = policy_owner(model, id);
+        StatementBlock {
+            node: crate::graph::NodeRef::Policy(id),
+            owner,
+            instance: model.policy_instance(id),
+            what: format!("the policy of `{}`", owner.name),
+            statements: policy_statements(policy),
+        }
+    });
+    let fragments = fragments(model).map(|(id, fragment)| StatementBlock {
+        node: crate::graph::NodeRef::PolicyFragment(id),
+        owner: &fragment.decl,
+        instance: fragment.api_management,
+        what: format!("policy fragment `{}`", fragment.decl.name),
+        statements: fragment_statements(fragment)
+            .into_iter()
+            .map(|s| ("fragment", s))
+            .collect(),
+    });
+    policies.chain(fragments).collect()
 }
 
 /// The subject of the private CA the chain ends at: the top of the chain (walking issuers

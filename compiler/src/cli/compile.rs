@@ -1,6 +1,6 @@
-//! `gatehouse compile`: check a topology, then write what deploys it (`OUT/terraform/`,
-//! `OUT/bicep/`), whole or not at all; with `--check`, compare instead of writing (a drift gate
-//! for CI).
+//! `gatehouse compile`: check a topology, then write what deploys it (`OUT/bicep/`;
+//! `OUT/terraform/` once the Terraform target lands), whole or not at all; with `--check`,
+//! compare instead of writing (a drift gate for CI).
 //!
 //! Each target directory is written into a temporary directory inside OUT and renamed into
 //! place, replacing the old one, so a target directory is never half-written; a topology with
@@ -10,7 +10,7 @@ use super::check::{now_seconds, parse_now, parse_vars};
 use super::RunError;
 use crate::diagnostics::{render, Summary};
 use crate::emit::{self, Files, Target};
-use crate::load::{check, load};
+use crate::load::{check_on_graph, load};
 use crate::syntax::FsWorld;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -22,12 +22,12 @@ pub struct CompileArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
-    /// Output directory; each target writes its own sub-directory (`OUT/terraform/`, ...).
+    /// Output directory; each target writes its own sub-directory (`OUT/bicep/`).
     /// Must not be inside DIR.
     #[arg(long, short)]
     pub out: PathBuf,
 
-    /// Targets, comma-separated: terraform, bicep, or all.
+    /// Targets, comma-separated: bicep, or all.
     #[arg(long, value_delimiter = ',', default_value = "all")]
     pub target: Vec<String>,
 
@@ -60,13 +60,13 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
     };
     let world = FsWorld::new(&args.dir);
     let loaded = load(&world, "", &options);
-    let mut all = check(&loaded, &world, now);
+    let graph = crate::graph::Graph::new(&loaded.model);
+    let mut all = check_on_graph(&loaded, &graph, &world, now, None);
     if Summary::of(&all).errors > 0 {
         print!("{}", render::human::render(&all, &loaded.sources, color));
         eprintln!("error: nothing was written: fix the errors above first");
         return Ok(ExitCode::from(1));
     }
-    let graph = crate::graph::Graph::new(&loaded.model);
     let emitted = emit::emit(&loaded.model, &graph, &world, &targets);
     all.extend(emitted.diagnostics);
     crate::diagnostics::sort(&mut all, &loaded.sources);

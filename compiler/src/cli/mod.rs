@@ -47,7 +47,7 @@ pub enum Command {
     /// Exits 0 when there is no error, 1 when there is one (or a warning with
     /// --deny-warnings), 2 when the topology cannot be read.
     Check(check::CheckArgs),
-    /// Check a topology, then write the Terraform and Bicep that deploy it to OUT.
+    /// Check a topology, then write the Bicep that deploys it to OUT.
     ///
     /// Nothing is written when the topology has errors; each target directory is replaced
     /// whole. With --check nothing is written: it prints a unified diff against OUT and exits 1

@@ -252,10 +252,31 @@ declare_code! {
 }
 
 declare_code! {
+    /// ## What it means
+    /// Policy fragments include each other in a cycle: a fragment includes itself, directly or
+    /// through other fragments (`include_fragment` or `<include-fragment fragment-id="..." />`),
+    /// so inlining it would never end.
+    /// ## Example
+    /// ```hcl
+    /// policy_fragment "mtls" {
+    ///   include_fragment { fragment = policy_fragment.audit }
+    /// }
+    /// policy_fragment "audit" {
+    ///   include_fragment { fragment = policy_fragment.mtls }
+    /// }
+    /// ```
+    /// ## Fix
+    /// Remove the include that points back at a fragment already on the path. (API Management
+    /// documents that a fragment cannot nest another one at all; keep fragments flat and include
+    /// each from the policy that needs it.)
+    pub static FRAGMENT_INCLUDE_CYCLE = "GH017", "fragment-include-cycle", Severity::Error;
+}
+
+declare_code! {
     /// ## What it checks
     /// A reference to a block that is not declared: a certificate, SSL profile, listener,
-    /// hostname, backend, identity, Key Vault, subnet, product or version set, a `var.`,
-    /// `local.` or `module.` name.
+    /// hostname, backend, identity, Key Vault, subnet, product, version set or policy fragment,
+    /// a `var.`, `local.` or `module.` name.
     /// ## Why
     /// A typo'd name would deploy nothing, or fail late in Azure with an error that does not name
     /// the HCL line.
@@ -342,6 +363,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         &NOT_TEXT,
         &CONFLICTING_ATTRIBUTES,
         &MODULE_SOURCE,
+        &FRAGMENT_INCLUDE_CYCLE,
         &UNRESOLVED_REFERENCE,
         &POLICY_XML_INVALID,
         &SECRET_UNSET,

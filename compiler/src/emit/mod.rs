@@ -2,12 +2,13 @@
 //!
 //! [`plan::plan`] makes every decision once (names, order, secrets, derived blocks); each
 //! target spells the plan in its own syntax: `terraform/` (azurerm 4.x), `bicep/` (ARM), and
-//! later `runtime/` (the bundled proxy's config). [`emit`] returns the files as a sorted map of
-//! output-relative paths to bytes; only the CLI writes them, all at once.
+//! later `runtime/` (the bundled proxy's config). [`emit`] returns the files as a sorted map
+//! of output-relative paths to bytes; only the CLI writes them, all at once.
 //!
 //! **Invariant:** deterministic: the same model gives the same bytes (no timestamps, no
 //! absolute paths, no hash-map order); secrets never appear in a file, only parameter names.
 
+pub mod bicep;
 pub mod plan;
 pub mod policy_xml;
 pub mod symbols;
@@ -19,7 +20,7 @@ use crate::model::Model;
 use crate::syntax::World;
 use std::collections::BTreeMap;
 
-/// Emitted files: output-relative path (`terraform/main.tf`) → contents.
+/// Emitted files: output-relative path (`bicep/main.bicep`) → contents.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// What `gatehouse compile` can write.
@@ -65,7 +66,7 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
                 emitted.diagnostics.extend(terraform::diagnostics(&plan));
                 terraform::emit(&plan)
             }
-            Target::Bicep => Files::new(),
+            Target::Bicep => bicep::emit(&plan),
         };
         for (path, bytes) in files {
             emitted

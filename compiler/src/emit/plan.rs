@@ -37,6 +37,23 @@ pub struct Plan<'m> {
     /// Key Vault access policies (vaults with `permission_model = "access_policy"`), in model
     /// order.
     pub access_policies: Vec<AccessPolicyPlan>,
+    /// Non-secret inputs the topology leaves to the pipeline (e.g. the subnet of a gateway
+    /// that names none), by name. Terraform variables, Bicep params without a default.
+    pub inputs: BTreeMap<String, InputParam>,
+}
+
+/// A non-secret value the pipeline provides at deploy time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputParam {
+    pub name: String,
+    pub description: String,
+}
+
+impl InputParam {
+    /// The environment variable a pipeline sets for it: the name in upper case.
+    pub fn env_var(&self) -> String {
+        self.name.to_ascii_uppercase()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +72,20 @@ pub struct SecretParam {
     pub description: String,
     /// The environment variable or `secret()` name the topology read it from, for docs.
     pub source: Option<String>,
+}
+
+impl SecretParam {
+    /// The environment variable a pipeline sets for this secret: the one the topology read it
+    /// from (`secret("PFX_PASSWORD")` → `PFX_PASSWORD`), else the parameter name in upper case
+    /// (`cert_edge_tls_pfx` → `CERT_EDGE_TLS_PFX`, holding the base64 of the PFX file).
+    pub fn env_var(&self) -> String {
+        self.source
+            .as_deref()
+            .and_then(|s| s.strip_prefix("secret(\""))
+            .and_then(|s| s.strip_suffix("\")"))
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .map_or_else(|| self.name.to_ascii_uppercase(), str::to_string)
+    }
 }
 
 /// A certificate file copied into the output.
@@ -102,9 +133,6 @@ pub struct AppGatewayPlan {
     pub symbol: String,
     /// The public IP, when the gateway has a public frontend: (symbol, Azure name).
     pub public_ip: Option<(String, String)>,
-    /// A network of its own for a gateway that names no `subnet`: Application Gateway only
-    /// runs in a dedicated subnet.
-    pub own_network: Option<OwnNetworkPlan>,
     /// `port-443` → 443, sorted by port.
     pub frontend_ports: Vec<(String, u16)>,
     pub ssl_certificates: Vec<NamedCertificate>,
@@ -114,26 +142,17 @@ pub struct AppGatewayPlan {
     pub listeners: Vec<ListenerPlan>,
     pub backend_pools: Vec<PoolPlan>,
     pub backend_settings: Vec<SettingsPlan>,
-    /// Settings derived for routes to API Management hostnames that name no
-    /// `backend_settings`, sorted by name.
-    pub derived_settings: Vec<DerivedSettingsPlan>,
     pub rewrite_rule_sets: Vec<RewriteRuleSetId>,
     pub rules: Vec<RulePlan>,
     pub url_path_maps: Vec<PathMapPlan>,
-}
-
-/// The virtual network and subnet derived for a gateway without a `subnet`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnNetworkPlan {
-    /// `<gateway symbol>_vnet`, `vnet-<gateway name>`.
-    pub vnet_symbol: String,
-    pub vnet_name: String,
-    pub address_space: &'static str,
-    /// `<gateway symbol>_snet`, `snet-<gateway name>`.
-    pub subnet_symbol: String,
-    pub subnet_name: String,
-    /// A /24, the size Azure recommends for a v2 gateway.
-    pub address_prefix: &'static str,
+    /// The WAF policy of a WAF SKU gateway: (symbol, Azure name). Azure no longer creates
+    /// gateways with the legacy inline WAF configuration; a policy resource replaces it.
+    pub waf_policy: Option<(String, String)>,
+    /// Backend settings for routes that name none (Azure requires settings on every rule),
+    /// named by [`RouteTargetPlan::settings_name`], sorted by name.
+    pub derived_settings: Vec<DerivedSettingsPlan>,
+    /// The input holding the gateway's subnet id when the topology names no subnet.
+    pub subnet_input: Option<String>,
 }
 
 /// A certificate under the name a gateway block knows it by (sorted by name).
@@ -186,17 +205,19 @@ pub struct SettingsPlan {
 /// `/` gets a 404 and marks the backend unhealthy, GH803).
 pub const APIM_STATUS_PATH: &str = "/status-0123456789abcdef";
 
-/// Backend settings for a route to an API Management hostname that names none: HTTPS on 443
-/// with the hostname as `Host` and SNI, and a probe of [`APIM_STATUS_PATH`] on it.
+/// Settings derived for a route without `backend_settings` (Azure requires settings on every
+/// rule): HTTPS on 443. A route to an API Management hostname gets the hostname as host name
+/// (so SNI and `Host` match its certificate, GH803) and a probe of [`APIM_STATUS_PATH`] on
+/// it; a route to another pool picks the host name from the pool member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DerivedSettingsPlan {
-    /// The same name as the derived pool: `apim-<instance>-<hostname>`.
+    /// [`RouteTargetPlan::settings_name`]: `<pool>-settings`.
     pub name: String,
-    pub hostname: HostnameId,
-    pub host_name: String,
     pub port: u16,
-    /// `<name>-probe`.
-    pub probe: String,
+    /// `Some` for a route to an API Management hostname; `None`: pick from the pool member.
+    pub host_name: Option<String>,
+    /// `<pool>-probe`, for a route to an API Management hostname.
+    pub probe: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -222,6 +243,15 @@ pub struct RouteTargetPlan {
     pub backend_pool: String,
     pub backend_settings: Option<String>,
     pub rewrite_rule_set: Option<String>,
+}
+
+impl RouteTargetPlan {
+    /// The backend settings the route uses: its own, else the derived `<pool>-settings`.
+    pub fn settings_name(&self) -> String {
+        self.backend_settings
+            .clone()
+            .unwrap_or_else(|| format!("{}-settings", self.backend_pool))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +292,16 @@ pub struct ApiManagementPlan {
     pub apis: Vec<ApiPlan>,
     /// Policy XML per scope, global first.
     pub policies: Vec<PolicyPlan>,
+    /// Policy fragments (`<fragment>` XML), sorted by name.
+    pub fragments: Vec<FragmentPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FragmentPlan {
+    pub id: PolicyFragmentId,
+    /// The fragment id policies name in `fragment-id`: the block's label.
+    pub name: String,
+    pub xml: String,
 }
 
 /// One custom hostname entry, as Azure lists it.
@@ -366,7 +406,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         })
         .collect();
     let deployment = deployment(model);
-    let app_gateways = (0..model.app_gateways.len())
+    let app_gateways: Vec<AppGatewayPlan> = (0..model.app_gateways.len())
         .map(|i| app_gateway(model, &symbols, AppGatewayId(i as u32)))
         .collect();
     let api_managements = (0..model.api_managements.len())
@@ -392,6 +432,22 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
     }
     let role_assignments = role_assignments(model, &symbols);
     let access_policies = access_policies(model, &symbols);
+    let mut inputs = BTreeMap::new();
+    for gw in &app_gateways {
+        let gw: &AppGatewayPlan = gw;
+        if let Some(name) = &gw.subnet_input {
+            inputs.insert(
+                name.clone(),
+                InputParam {
+                    name: name.clone(),
+                    description: format!(
+                        "Resource id of the subnet of Application Gateway `{}` (the topology names none).",
+                        model[gw.id].decl.name
+                    ),
+                },
+            );
+        }
+    }
     Plan {
         model,
         symbols,
@@ -403,6 +459,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         api_managements,
         role_assignments,
         access_policies,
+        inputs,
     }
 }
 
@@ -531,14 +588,6 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         )
     });
     let cert_name = |c: CertificateId| model[c].decl.name.replace('_', "-");
-    let own_network = gw.subnet.is_none().then(|| OwnNetworkPlan {
-        vnet_symbol: format!("{symbol}_vnet"),
-        vnet_name: format!("vnet-{}", gw.azure_name.value),
-        address_space: "10.0.0.0/16",
-        subnet_symbol: format!("{symbol}_snet"),
-        subnet_name: format!("snet-{}", gw.azure_name.value),
-        address_prefix: "10.0.0.0/24",
-    });
 
     let mut ports: Vec<u16> = gw.listeners.iter().map(|l| model[*l].port.value).collect();
     ports.sort_unstable();
@@ -675,7 +724,16 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
     }
     backend_pools.sort_by(|a, b| a.name.cmp(&b.name));
     backend_pools.dedup_by(|a, b| a.name == b.name);
+
     derived_settings.sort_by(|a, b| a.name.cmp(&b.name));
+    derived_settings.dedup_by(|a, b| a.name == b.name);
+    let waf_policy = gw.sku.value.starts_with("WAF").then(|| {
+        (
+            format!("{symbol}_waf"),
+            format!("waf-{}", gw.azure_name.value),
+        )
+    });
+    let subnet_input = gw.subnet.is_none().then(|| format!("{symbol}_subnet_id"));
 
     let mut rewrite_rule_sets = gw.rewrite_rule_sets.clone();
     rewrite_rule_sets.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
@@ -684,7 +742,6 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         id,
         symbol,
         public_ip,
-        own_network,
         frontend_ports,
         ssl_certificates,
         trusted_client_certificates,
@@ -693,10 +750,12 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
         listeners,
         backend_pools,
         backend_settings,
-        derived_settings,
         rewrite_rule_sets,
         rules,
         url_path_maps,
+        waf_policy,
+        derived_settings,
+        subnet_input,
     }
 }
 
@@ -707,21 +766,20 @@ fn push_named(list: &mut Vec<NamedCertificate>, name: String, certificate: Certi
 }
 
 /// The pool, settings and rewrite set of a route; a route to an API Management hostname gets a
-/// pool of its own holding the hostname's FQDN and, without `backend_settings`, settings
-/// derived from the hostname (Application Gateway rejects a rule without settings).
+/// pool of its own holding the hostname's FQDN. A route without `backend_settings` gets derived
+/// ones (Application Gateway rejects a rule without settings), see [`DerivedSettingsPlan`].
 fn route_target(
     model: &Model,
     route: &Route,
     pools: &mut Vec<PoolPlan>,
     derived: &mut Vec<DerivedSettingsPlan>,
 ) -> RouteTargetPlan {
-    let mut backend_settings = route
-        .backend_settings
-        .map(|s| gateway_name(&model[s.id].decl.name));
+    let mut apim_host = None;
     let backend_pool = match route.to {
         Some(RouteTarget::BackendPool(p)) => gateway_name(&model[p.id].decl.name),
         Some(RouteTarget::Hostname(h)) => {
             let hostname = &model[h.id];
+            apim_host = Some(hostname.host_name.value.clone());
             let name = format!(
                 "apim-{}-{}",
                 gateway_name(&model[hostname.api_management].decl.name),
@@ -734,63 +792,36 @@ fn route_target(
                     ip_addresses: Vec::new(),
                 });
             }
-            if backend_settings.is_none() {
-                if !derived.iter().any(|d| d.name == name) {
-                    derived.push(DerivedSettingsPlan {
-                        name: name.clone(),
-                        hostname: h.id,
-                        host_name: hostname.host_name.value.clone(),
-                        port: 443,
-                        probe: format!("{name}-probe"),
-                    });
-                }
-                backend_settings = Some(name.clone());
-            }
             name
         }
         None => String::from("default"),
     };
-    RouteTargetPlan {
+    let target = RouteTargetPlan {
         backend_pool,
-        backend_settings,
+        backend_settings: route
+            .backend_settings
+            .map(|s| gateway_name(&model[s.id].decl.name)),
         rewrite_rule_set: route
             .rewrite_rule_set
             .map(|s| gateway_name(&model[s.id].decl.name)),
+    };
+    if target.backend_settings.is_none() {
+        derived.push(DerivedSettingsPlan {
+            name: target.settings_name(),
+            port: 443,
+            probe: apim_host
+                .is_some()
+                .then(|| format!("{}-probe", target.backend_pool)),
+            host_name: apim_host,
+        });
     }
+    target
 }
 
 /// The name of an Application Gateway child block (listener, pool, settings, rule, rewrite
 /// set or rule, certificate): the label with `_` as `-`.
 pub fn gateway_name(label: &str) -> String {
     label.replace('_', "-")
-}
-
-/// The Azure name of an identity: its `name`, else `id-<label>`.
-pub fn identity_name(model: &Model, id: IdentityId) -> String {
-    let identity = &model[id];
-    match &identity.azure_name {
-        Some(name) => name.value.clone(),
-        None => format!("id-{}", gateway_name(&identity.decl.name)),
-    }
-}
-
-/// The template parameters of an operation's URL template (`/orders/{id}` → `id`), in order,
-/// without duplicates; API Management rejects an operation whose template parameters are
-/// not declared.
-pub fn template_parameters(url_template: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = url_template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        let name = rest[start + 1..start + len].trim_start_matches('*').trim();
-        if !name.is_empty() && !out.iter().any(|n| n == name) {
-            out.push(name.to_string());
-        }
-        rest = &rest[start + len + 1..];
-    }
-    out
 }
 
 fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiManagementPlan {
@@ -891,6 +922,9 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
             collect_policy_certificates(model, &section.statements, &mut certificates);
         }
     }
+    for f in &apim.policy_fragments {
+        collect_policy_certificates(model, &model[*f].statements, &mut certificates);
+    }
     certificates.sort_by(|a, b| a.name.cmp(&b.name));
     let policies = policy_ids
         .iter()
@@ -905,6 +939,14 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         })
         .collect();
 
+    let fragments = sorted_by_name(&apim.policy_fragments, |f| &model[f].decl.name)
+        .into_iter()
+        .map(|f| FragmentPlan {
+            id: f,
+            name: model[f].decl.name.clone(),
+            xml: policy_xml::render_fragment(model, &model[f]),
+        })
+        .collect();
     let ca_certificates = sorted_by_name(&apim.ca_certificates, |c| &model[c].decl.name);
     let backends = sorted_by_name(&apim.backends, |b| &model[b].decl.name);
     let named_values = sorted_by_name(&apim.named_values, |n| &model[n].decl.name);
@@ -925,6 +967,7 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         api_version_sets,
         apis,
         policies,
+        fragments,
     }
 }
 
@@ -1071,24 +1114,100 @@ pub fn system_owner(model: &Model, identity: IdentityId) -> Principal {
     Principal::Unattached
 }
 
+/// The id of an Azure built-in Key Vault role (`roleDefinitions/<id>`), by its name.
+pub fn role_definition_id(role: &str) -> Option<&'static str> {
+    Some(match role {
+        "Key Vault Secrets User" => "4633458b-17de-408a-b874-0445c86b69e6",
+        "Key Vault Certificate User" => "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+        "Key Vault Reader" => "21090545-7ca7-4776-b22c-e363652d74d2",
+        "Key Vault Secrets Officer" => "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        "Key Vault Certificates Officer" => "a4417e6f-fecd-4de8-b567-7b0420556985",
+        "Key Vault Administrator" => "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+        _ => return None,
+    })
+}
+
+/// The template parameters of an operation's URL template (`/orders/{id}` → `id`), in order,
+/// without repeats. API Management rejects an operation whose template uses a parameter it
+/// does not declare.
+pub fn template_parameters(url_template: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = url_template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        let name = after[..end].trim_start_matches('*').to_string();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// The Azure name of an identity: its `name`, else `id-<label>`.
+pub fn identity_name(model: &Model, id: IdentityId) -> String {
+    let identity = &model[id];
+    identity.azure_name.as_ref().map_or_else(
+        || format!("id-{}", identity.decl.name.replace('_', "-")),
+        |n| n.value.clone(),
+    )
+}
+
+/// The symbol of an API Management certificate-store entry (`service/certificates`): the
+/// instance's symbol and the certificate's, as a certificate may be uploaded to two instances.
+pub fn apim_certificate_symbol(apim_symbol: &str, certificate_symbol: &str) -> String {
+    format!("{apim_symbol}_{certificate_symbol}")
+}
+
+/// The symbol of the link of an API to a product (`products/apis`).
+pub fn product_api_symbol(product_symbol: &str, api_symbol: &str) -> String {
+    format!("{product_symbol}_{api_symbol}")
+}
+
+/// Where an entity lives when its `resource_group` differs from the deployment's: `Some(rg)`
+/// means it is an existing resource there, referenced and never created (Terraform `data`,
+/// Bicep `existing`).
+pub fn external_group<'a>(
+    plan: &DeploymentPlan,
+    resource_group: &'a Option<String>,
+) -> Option<&'a str> {
+    resource_group
+        .as_deref()
+        .filter(|rg| *rg != plan.resource_group)
+}
+
 #[cfg(test)]
-mod tests {
-    use super::{gateway_name, template_parameters};
+mod additions_tests {
+    use super::*;
 
     #[test]
-    fn template_parameters_in_order_without_duplicates() {
+    fn template_parameters_in_order_without_repeats() {
         assert_eq!(
-            template_parameters("/orders/{id}/lines/{line}"),
+            template_parameters("/orders/{id}/lines/{line}/{id}"),
             ["id", "line"]
         );
-        assert_eq!(template_parameters("/a/{id}/{id}"), ["id"]);
-        assert_eq!(template_parameters("/files/{*path}"), ["path"]);
         assert!(template_parameters("/").is_empty());
-        assert!(template_parameters("/broken/{id").is_empty());
+        assert_eq!(template_parameters("/{unclosed"), Vec::<String>::new());
     }
 
     #[test]
     fn gateway_names_use_dashes() {
         assert_eq!(gateway_name("forward_client_cert"), "forward-client-cert");
+    }
+
+    #[test]
+    fn secret_env_var_prefers_the_topology_name() {
+        let p = |source: Option<&str>| SecretParam {
+            name: "cert_edge_tls_password".into(),
+            description: String::new(),
+            source: source.map(str::to_string),
+        };
+        assert_eq!(
+            p(Some("secret(\"PFX_PASSWORD\")")).env_var(),
+            "PFX_PASSWORD"
+        );
+        assert_eq!(p(Some("var.password")).env_var(), "CERT_EDGE_TLS_PASSWORD");
+        assert_eq!(p(None).env_var(), "CERT_EDGE_TLS_PASSWORD");
     }
 }

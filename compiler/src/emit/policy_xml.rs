@@ -7,8 +7,8 @@
 //! written back as the user wrote them.
 
 use crate::model::{
-    AuthenticationCertificate, BackendName, CertificateIdentity, CertificateName, Model, Policy,
-    SetBackendService, Statement, StatementKind,
+    AuthenticationCertificate, BackendName, CertificateIdentity, CertificateName, FragmentName,
+    Model, Policy, PolicyFragment, SetBackendService, Statement, StatementKind,
 };
 use std::fmt::Write;
 
@@ -32,6 +32,19 @@ pub fn render(model: &Model, policy: &Policy) -> String {
         w.close(name);
     }
     w.close("policies");
+    w.out
+}
+
+/// The XML document of a policy fragment: its statements inside `<fragment>`.
+pub fn render_fragment(model: &Model, fragment: &PolicyFragment) -> String {
+    let mut w = Writer {
+        model,
+        out: String::new(),
+        depth: 0,
+    };
+    w.open("fragment", &[]);
+    w.statements(&fragment.statements);
+    w.close("fragment");
     w.out
 }
 
@@ -312,6 +325,13 @@ impl Writer<'_> {
                     self.close("otherwise");
                 }
                 self.close("choose");
+            }
+            StatementKind::IncludeFragment(name) => {
+                let id = match name {
+                    FragmentName::Fragment(r) => self.model[r.id].decl.name.clone(),
+                    FragmentName::Id(id) => id.value.clone(),
+                };
+                self.empty("include-fragment", &[("fragment-id", id)]);
             }
             StatementKind::Other(o) => self.raw(&o.xml),
         }

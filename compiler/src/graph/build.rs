@@ -6,6 +6,7 @@ use crate::model::*;
 use crate::source::Span;
 use petgraph::graph::DiGraph;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 struct Builder<'m> {
     model: &'m Model,
@@ -87,6 +88,9 @@ pub(super) fn build(model: &Model) -> Graph<'_> {
     for id in ids!(m.policies, PolicyId) {
         b.add(NodeRef::Policy(id));
     }
+    for id in ids!(m.policy_fragments, PolicyFragmentId) {
+        b.add(NodeRef::PolicyFragment(id));
+    }
     for id in ids!(m.certificates, CertificateId) {
         b.add(NodeRef::Certificate(id));
     }
@@ -105,6 +109,12 @@ pub(super) fn build(model: &Model) -> Graph<'_> {
     for id in ids!(m.network_security_groups, NetworkSecurityGroupId) {
         b.add(NodeRef::NetworkSecurityGroup(id));
     }
+    for id in ids!(m.private_dns_zones, PrivateDnsZoneId) {
+        b.add(NodeRef::PrivateDnsZone(id));
+    }
+    for id in ids!(m.clients, ClientId) {
+        b.add(NodeRef::Client(id));
+    }
 
     application_gateways(&mut b);
     api_managements(&mut b);
@@ -113,6 +123,7 @@ pub(super) fn build(model: &Model) -> Graph<'_> {
         model,
         graph: b.graph,
         index: b.index,
+        effective: (0..model.apis.len()).map(|_| OnceLock::new()).collect(),
     }
 }
 
@@ -430,16 +441,43 @@ fn api_managements(b: &mut Builder) {
         }
     }
     for (i, policy) in m.policies.iter().enumerate() {
-        let pid = NodeRef::Policy(PolicyId(i as u32));
+        let id = PolicyId(i as u32);
+        let instance = m.policy_instance(id);
         for (_, section) in policy.sections() {
-            policy_edges(b, pid, &section.statements);
+            policy_edges(b, NodeRef::Policy(id), instance, &section.statements);
         }
+    }
+    for (i, fragment) in m.policy_fragments.iter().enumerate() {
+        let node = NodeRef::PolicyFragment(PolicyFragmentId(i as u32));
+        b.edge(
+            NodeRef::ApiManagement(fragment.api_management),
+            node,
+            EdgeKind::Contains,
+            fragment.decl.span,
+        );
+        policy_edges(b, node, fragment.api_management, &fragment.statements);
     }
 }
 
-fn policy_edges(b: &mut Builder, pid: NodeRef, statements: &[Statement]) {
+/// Edges from a policy or fragment (`pid`) of `instance` to what its statements name.
+fn policy_edges(
+    b: &mut Builder,
+    pid: NodeRef,
+    instance: ApiManagementId,
+    statements: &[Statement],
+) {
     for s in statements {
         match &s.kind {
+            StatementKind::IncludeFragment(name) => {
+                if let Some(f) = b.model.included_fragment(instance, name) {
+                    b.edge(
+                        pid,
+                        NodeRef::PolicyFragment(f),
+                        EdgeKind::IncludesFragment,
+                        name.span(),
+                    );
+                }
+            }
             StatementKind::AuthenticationCertificate(AuthenticationCertificate::Certificate(
                 CertificateName::Certificate(r),
             )) => b.edge(
@@ -465,10 +503,10 @@ fn policy_edges(b: &mut Builder, pid: NodeRef, statements: &[Statement]) {
             ))) => b.edge(pid, NodeRef::Backend(r.id), EdgeKind::PolicyBackend, r.span),
             StatementKind::Choose(c) => {
                 for w in &c.whens {
-                    policy_edges(b, pid, &w.statements);
+                    policy_edges(b, pid, instance, &w.statements);
                 }
                 if let Some(o) = &c.otherwise {
-                    policy_edges(b, pid, o);
+                    policy_edges(b, pid, instance, o);
                 }
             }
             _ => {}
@@ -539,6 +577,16 @@ fn certificates_and_access(b: &mut Builder) {
                 NodeRef::NetworkSecurityGroup(nsg.id),
                 EdgeKind::SubnetNsg,
                 nsg.span,
+            );
+        }
+    }
+    for (i, zone) in m.private_dns_zones.iter().enumerate() {
+        for vnet in &zone.virtual_networks {
+            b.edge(
+                NodeRef::PrivateDnsZone(PrivateDnsZoneId(i as u32)),
+                NodeRef::VirtualNetwork(vnet.id),
+                EdgeKind::LinksVirtualNetwork,
+                vnet.span,
             );
         }
     }

@@ -3,14 +3,15 @@
 //!
 //! Checks ask the graph the cross-resource questions that no per-resource linter can answer
 //! (`queries.rs`): which hostnames serve an API and how requests reach them, which policies are
-//! in effect for an operation, which identity reads which Key Vault secret. `render.rs` writes
+//! in effect for an operation (policy fragments inlined), which identity reads which Key Vault
+//! secret. `render.rs` writes
 //! the graph as DOT or JSON for `gatehouse graph`.
 
 mod build;
 mod queries;
 pub mod render;
 
-pub use queries::{EffectivePolicy, EffectiveStatement, Reader};
+pub use queries::{EffectivePolicy, EffectiveStatement, PrivateResolution, Reader};
 
 use crate::model::*;
 use crate::source::Span;
@@ -36,12 +37,15 @@ pub enum NodeRef {
     Api(ApiId),
     Operation(OperationId),
     Policy(PolicyId),
+    PolicyFragment(PolicyFragmentId),
     Certificate(CertificateId),
+    Client(ClientId),
     KeyVault(KeyVaultId),
     Identity(IdentityId),
     VirtualNetwork(VirtualNetworkId),
     Subnet(SubnetId),
     NetworkSecurityGroup(NetworkSecurityGroupId),
+    PrivateDnsZone(PrivateDnsZoneId),
 }
 
 /// What an edge means: `from` → `to`.
@@ -73,9 +77,11 @@ pub enum EdgeKind {
     InVersionSet,
     /// Instance, product, API or operation → its policy.
     HasPolicy,
-    /// Policy → certificate it names (authentication-certificate, issuer).
+    /// Policy or policy fragment → fragment it includes (include-fragment).
+    IncludesFragment,
+    /// Policy or policy fragment → certificate it names (authentication-certificate, issuer).
     PolicyCertificate,
-    /// Policy → backend it routes to (set-backend-service).
+    /// Policy or policy fragment → backend it routes to (set-backend-service).
     PolicyBackend,
     /// Backend → its client certificate.
     ClientCertificate,
@@ -99,6 +105,8 @@ pub enum EdgeKind {
     SubnetNsg,
     /// Key Vault → subnet its firewall allows.
     AllowsSubnet,
+    /// Private DNS zone → virtual network linked to it.
+    LinksVirtualNetwork,
 }
 
 /// An edge: its kind and the span of the reference that made it.
@@ -114,7 +122,13 @@ pub struct Graph<'m> {
     pub model: &'m Model,
     pub graph: DiGraph<NodeRef, Edge>,
     index: HashMap<NodeRef, NodeIndex>,
+    /// [`Graph::effective_policies`] per API, computed on first use: a dozen checks ask for
+    /// the same policies.
+    effective: Vec<std::sync::OnceLock<OperationPolicies<'m>>>,
 }
+
+/// The effective policy of each operation of an API (`None`: the API has no operations).
+pub type OperationPolicies<'m> = Vec<(Option<OperationId>, EffectivePolicy<'m>)>;
 
 impl<'m> Graph<'m> {
     /// Builds the graph of `model`.
@@ -179,12 +193,15 @@ impl<'m> Graph<'m> {
             NodeRef::Api(id) => m[id].decl.address.clone(),
             NodeRef::Operation(id) => m[id].decl.address.clone(),
             NodeRef::Policy(id) => format!("{}.policy", self.policy_owner_address(id)),
+            NodeRef::PolicyFragment(id) => m[id].decl.address.clone(),
             NodeRef::Certificate(id) => m[id].decl.address.clone(),
+            NodeRef::Client(id) => m[id].decl.address.clone(),
             NodeRef::KeyVault(id) => m[id].decl.address.clone(),
             NodeRef::Identity(id) => m[id].decl.address.clone(),
             NodeRef::VirtualNetwork(id) => m[id].decl.address.clone(),
             NodeRef::Subnet(id) => m[id].decl.address.clone(),
             NodeRef::NetworkSecurityGroup(id) => m[id].decl.address.clone(),
+            NodeRef::PrivateDnsZone(id) => m[id].decl.address.clone(),
         }
     }
 

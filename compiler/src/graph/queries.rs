@@ -1,5 +1,6 @@
 //! The questions checks ask, written once: how requests reach an API, which policies are in
-//! effect, who reads which certificate and whether they may.
+//! effect (fragments inlined), who reads which certificate and whether they may, how a name
+//! resolves in a virtual network.
 
 use super::{EdgeKind, Graph, NodeRef};
 use crate::model::*;
@@ -19,46 +20,117 @@ pub(super) fn hostnames_of(model: &Model, api: ApiId) -> Vec<HostnameId> {
         .collect()
 }
 
-/// A statement in effect, with the policy (scope) it was written in.
+/// A statement in effect, with the policy (scope) that runs it and, for a statement inlined
+/// from a policy fragment, the fragment it is written in (its span points there).
 #[derive(Debug, Clone, Copy)]
 pub struct EffectiveStatement<'m> {
+    /// The policy whose section runs the statement: for an inlined statement, the policy that
+    /// includes the fragment.
     pub policy: PolicyId,
+    /// The innermost fragment the statement comes from, `None` for one written in the policy.
+    pub fragment: Option<PolicyFragmentId>,
     pub statement: &'m Statement,
 }
 
-/// The policies in effect for one operation, `<base />` expanded, per section, in execution
-/// order. Statements inside `choose` are not flattened; use [`EffectivePolicy::all`].
+/// The policies in effect for one operation, `<base />` expanded and included fragments
+/// inlined (the `include_fragment` statement first, then the fragment's statements), per
+/// section, in execution order. Statements inside `choose` are not flattened; use
+/// [`EffectivePolicy::all`].
 #[derive(Debug, Clone, Default)]
 pub struct EffectivePolicy<'m> {
     pub inbound: Vec<EffectiveStatement<'m>>,
     pub backend: Vec<EffectiveStatement<'m>>,
     pub outbound: Vec<EffectiveStatement<'m>>,
     pub on_error: Vec<EffectiveStatement<'m>>,
+    /// Every statement, `choose` branches and the fragments they include too.
+    flat: Vec<EffectiveStatement<'m>>,
 }
 
 impl<'m> EffectivePolicy<'m> {
-    /// Every statement in effect in every section, `choose` branches included.
+    /// Every statement in effect in every section, `choose` branches (and the fragments
+    /// included in them) included.
     pub fn all(&self) -> Vec<EffectiveStatement<'m>> {
-        let mut out = Vec::new();
-        for section in [&self.inbound, &self.backend, &self.outbound, &self.on_error] {
-            for s in section {
-                flatten(s.policy, s.statement, &mut out);
-            }
-        }
-        out
+        self.flat.clone()
     }
 }
 
-fn flatten<'m>(policy: PolicyId, statement: &'m Statement, out: &mut Vec<EffectiveStatement<'m>>) {
-    out.push(EffectiveStatement { policy, statement });
-    if let StatementKind::Choose(c) = &statement.kind {
-        for w in &c.whens {
-            for s in &w.statements {
-                flatten(policy, s, out);
-            }
+/// Nesting of fragments inlined into one another beyond which inlining stops. API Management
+/// documents that a fragment cannot nest another at all; the bound keeps a pathological input
+/// (or a cycle, GH017) from growing without end.
+const MAX_FRAGMENT_DEPTH: usize = 16;
+
+/// Statements one effective policy may inline from fragments: fragments that each include the
+/// next several times would otherwise grow exponentially.
+const MAX_INLINED: usize = 10_000;
+
+/// Inlines the fragments that the `include_fragment` statements of one instance name.
+struct Inliner<'m> {
+    model: &'m Model,
+    instance: ApiManagementId,
+    /// The fragments being inlined, outermost first.
+    stack: Vec<PolicyFragmentId>,
+    inlined: usize,
+}
+
+impl<'m> Inliner<'m> {
+    fn new(model: &'m Model, instance: ApiManagementId) -> Inliner<'m> {
+        Inliner {
+            model,
+            instance,
+            stack: Vec::new(),
+            inlined: 0,
         }
-        for s in c.otherwise.iter().flatten() {
-            flatten(policy, s, out);
+    }
+
+    /// The fragment `statement` includes, when it is an include to inline here: resolved, not
+    /// already being inlined (a cycle), within the bounds.
+    fn target(&self, statement: &Statement) -> Option<PolicyFragmentId> {
+        let StatementKind::IncludeFragment(name) = &statement.kind else {
+            return None;
+        };
+        let fragment = self.model.included_fragment(self.instance, name)?;
+        let room = self.stack.len() < MAX_FRAGMENT_DEPTH && self.inlined < MAX_INLINED;
+        (room && !self.stack.contains(&fragment)).then_some(fragment)
+    }
+
+    /// Appends `statement` and what runs in its place: for an include, the statements of the
+    /// fragment it names; with `branches`, also the statements of `choose` branches (and what
+    /// they include).
+    fn walk(
+        &mut self,
+        at: (PolicyId, Option<PolicyFragmentId>),
+        statement: &'m Statement,
+        branches: bool,
+        out: &mut Vec<EffectiveStatement<'m>>,
+    ) {
+        let (policy, fragment) = at;
+        out.push(EffectiveStatement {
+            policy,
+            fragment,
+            statement,
+        });
+        if let Some(included) = self.target(statement) {
+            let model: &'m Model = self.model;
+            self.stack.push(included);
+            for s in &model[included].statements {
+                self.inlined += 1;
+                self.walk((policy, Some(included)), s, branches, out);
+            }
+            self.stack.pop();
+        }
+        let StatementKind::Choose(c) = &statement.kind else {
+            return;
+        };
+        if !branches {
+            return;
+        }
+        let inside = c
+            .whens
+            .iter()
+            .flat_map(|w| w.statements.iter())
+            .chain(c.otherwise.iter().flatten());
+        for s in inside {
+            self.walk(at, s, branches, out);
         }
     }
 }
@@ -74,7 +146,74 @@ pub struct Reader {
     pub span: Span,
 }
 
+/// How a host name resolves through the private DNS zones linked to a virtual network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateResolution {
+    /// A linked zone answers with an A record.
+    Record { zone: PrivateDnsZoneId },
+    /// The most specific linked zone covering the name has no record for it: the name does not
+    /// resolve in the network (Azure DNS does not fall back to public DNS for a zone it holds).
+    NoRecord { zone: PrivateDnsZoneId },
+    /// No linked zone covers the name: it resolves through public DNS.
+    NoZone,
+}
+
 impl<'m> Graph<'m> {
+    /// Private DNS zones linked to `vnet`, in model order.
+    pub fn zones_linked_to(&self, vnet: VirtualNetworkId) -> Vec<PrivateDnsZoneId> {
+        let mut out: Vec<PrivateDnsZoneId> = self
+            .sources(NodeRef::VirtualNetwork(vnet), EdgeKind::LinksVirtualNetwork)
+            .into_iter()
+            .filter_map(|(n, _)| match n {
+                NodeRef::PrivateDnsZone(z) => Some(z),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// How `host` resolves in `vnet` through private DNS: the most specific linked zone whose
+    /// name covers `host` decides. With `None` (a network the topology does not name) every
+    /// zone counts as linked, and any zone with a record for `host` resolves it.
+    pub fn private_resolution(
+        &self,
+        vnet: Option<VirtualNetworkId>,
+        host: &str,
+    ) -> PrivateResolution {
+        let m = self.model;
+        let zones: Vec<PrivateDnsZoneId> = match vnet {
+            Some(v) => self.zones_linked_to(v),
+            None => (0..m.private_dns_zones.len())
+                .map(|i| PrivateDnsZoneId(i as u32))
+                .collect(),
+        };
+        let covering: Vec<PrivateDnsZoneId> = zones
+            .into_iter()
+            .filter(|z| m[*z].relative_name(host).is_some())
+            .collect();
+        let answers = |z: &PrivateDnsZoneId| m[*z].record_for(host).is_some();
+        if vnet.is_none() {
+            if let Some(zone) = covering.iter().copied().find(answers) {
+                return PrivateResolution::Record { zone };
+            }
+        }
+        let Some(longest) = covering.iter().map(|z| m[*z].azure_name.value.len()).max() else {
+            return PrivateResolution::NoZone;
+        };
+        let most_specific: Vec<PrivateDnsZoneId> = covering
+            .into_iter()
+            .filter(|z| m[*z].azure_name.value.len() == longest)
+            .collect();
+        match most_specific.iter().copied().find(answers) {
+            Some(zone) => PrivateResolution::Record { zone },
+            None => PrivateResolution::NoRecord {
+                zone: most_specific[0],
+            },
+        }
+    }
+
     /// Proxy hostnames that serve `api`.
     pub fn hostnames_serving(&self, api: ApiId) -> Vec<HostnameId> {
         self.sources(NodeRef::Api(api), EdgeKind::Serves)
@@ -139,35 +278,55 @@ impl<'m> Graph<'m> {
     ) -> EffectivePolicy<'m> {
         let levels = self.scopes(api, operation);
         let model: &'m Model = self.model;
-        let section = |pick: fn(&Policy) -> &Section| {
+        let mut inliner = Inliner::new(model, model[api].api_management);
+        let mut section = |pick: fn(&Policy) -> &Section| {
             let mut out = Vec::new();
-            expand(model, &levels, levels.len(), pick, &mut out);
+            expand(model, &levels, levels.len(), pick, &mut inliner, &mut out);
             out
         };
+        let inbound = section(|p| &p.inbound);
+        let backend = section(|p| &p.backend);
+        let outbound = section(|p| &p.outbound);
+        let on_error = section(|p| &p.on_error);
+        // Walk again from the statements written in the policies, this time into `choose`
+        // branches; the walk inlines the fragments again, in the same places.
+        let mut flat = Vec::new();
+        inliner.inlined = 0;
+        for s in inbound
+            .iter()
+            .chain(&backend)
+            .chain(&outbound)
+            .chain(&on_error)
+        {
+            if s.fragment.is_none() {
+                inliner.walk((s.policy, None), s.statement, true, &mut flat);
+            }
+        }
         EffectivePolicy {
-            inbound: section(|p| &p.inbound),
-            backend: section(|p| &p.backend),
-            outbound: section(|p| &p.outbound),
-            on_error: section(|p| &p.on_error),
+            inbound,
+            backend,
+            outbound,
+            on_error,
+            flat,
         }
     }
 
-    /// The effective policies of every operation of `api`, or of the API when it has none.
-    pub fn effective_policies(
-        &self,
-        api: ApiId,
-    ) -> Vec<(Option<OperationId>, EffectivePolicy<'m>)> {
-        let ops = &self.model[api].operations;
-        if ops.is_empty() {
-            return vec![(None, self.effective_policy(api, None))];
-        }
-        ops.iter()
-            .map(|o| (Some(*o), self.effective_policy(api, Some(*o))))
-            .collect()
+    /// The effective policies of every operation of `api`, or of the API when it has none;
+    /// computed once per API.
+    pub fn effective_policies(&self, api: ApiId) -> &[(Option<OperationId>, EffectivePolicy<'m>)] {
+        self.effective[api.index()].get_or_init(|| {
+            let ops = &self.model[api].operations;
+            if ops.is_empty() {
+                return vec![(None, self.effective_policy(api, None))];
+            }
+            ops.iter()
+                .map(|o| (Some(*o), self.effective_policy(api, Some(*o))))
+                .collect()
+        })
     }
 
     /// Who reads certificate `cert`: gateways (listener and trusted certificates), instances
-    /// (hostname, CA store, backend and policy certificates).
+    /// (hostname, CA store, backend, policy and policy fragment certificates).
     pub fn readers_of(&self, cert: CertificateId) -> Vec<Reader> {
         let m = self.model;
         let node = NodeRef::Certificate(cert);
@@ -220,6 +379,9 @@ impl<'m> Graph<'m> {
                         let apim = self.policy_instance(p);
                         push(NodeRef::ApiManagement(apim), None, span)
                     }
+                    NodeRef::PolicyFragment(f) => {
+                        push(NodeRef::ApiManagement(m[f].api_management), None, span)
+                    }
                     _ => {}
                 }
             }
@@ -240,13 +402,7 @@ impl<'m> Graph<'m> {
 
     /// The instance a policy belongs to.
     pub fn policy_instance(&self, policy: PolicyId) -> ApiManagementId {
-        let m = self.model;
-        match m[policy].scope {
-            PolicyScope::Global(a) => a,
-            PolicyScope::Product(p) => m[p].api_management,
-            PolicyScope::Api(a) => m[a].api_management,
-            PolicyScope::Operation(o) => m[m[o].api].api_management,
-        }
+        self.model.policy_instance(policy)
     }
 
     /// The system-assigned identity a resource names, if any.
@@ -292,12 +448,14 @@ impl<'m> Graph<'m> {
 }
 
 /// Appends the statements of levels `..upto` for one section, expanding `<base />` into the
-/// level above. A level with no policy inherits: it behaves as `<base />` alone.
+/// level above and inlining included fragments. A level with no policy inherits: it behaves as
+/// `<base />` alone.
 fn expand<'m>(
     model: &'m Model,
     levels: &[Vec<PolicyId>],
     upto: usize,
     pick: fn(&Policy) -> &Section,
+    inliner: &mut Inliner<'m>,
     out: &mut Vec<EffectiveStatement<'m>>,
 ) {
     let Some(level) = upto.checked_sub(1) else {
@@ -305,7 +463,7 @@ fn expand<'m>(
     };
     let policies = &levels[level];
     if policies.is_empty() {
-        expand(model, levels, level, pick, out);
+        expand(model, levels, level, pick, inliner, out);
         return;
     }
     let mut parent_expanded = false;
@@ -314,14 +472,11 @@ fn expand<'m>(
             if matches!(statement.kind, StatementKind::Base) {
                 // Several products share one parent (the global policy): run it once.
                 if !parent_expanded {
-                    expand(model, levels, level, pick, out);
+                    expand(model, levels, level, pick, inliner, out);
                     parent_expanded = true;
                 }
             } else {
-                out.push(EffectiveStatement {
-                    policy: *policy,
-                    statement,
-                });
+                inliner.walk((*policy, None), statement, false, out);
             }
         }
     }

@@ -25,12 +25,15 @@ fn kind_name(node: NodeRef) -> &'static str {
         NodeRef::Api(_) => "api",
         NodeRef::Operation(_) => "operation",
         NodeRef::Policy(_) => "policy",
+        NodeRef::PolicyFragment(_) => "policy_fragment",
         NodeRef::Certificate(_) => "certificate",
+        NodeRef::Client(_) => "client",
         NodeRef::KeyVault(_) => "key_vault",
         NodeRef::Identity(_) => "identity",
         NodeRef::VirtualNetwork(_) => "virtual_network",
         NodeRef::Subnet(_) => "subnet",
         NodeRef::NetworkSecurityGroup(_) => "network_security_group",
+        NodeRef::PrivateDnsZone(_) => "private_dns_zone",
     }
 }
 
@@ -64,6 +67,7 @@ fn cluster(g: &Graph, node: NodeRef) -> Option<NodeRef> {
         NodeRef::Api(id) => NodeRef::ApiManagement(m[id].api_management),
         NodeRef::Operation(id) => NodeRef::ApiManagement(m[m[id].api].api_management),
         NodeRef::Policy(id) => NodeRef::ApiManagement(g.policy_instance(id)),
+        NodeRef::PolicyFragment(id) => NodeRef::ApiManagement(m[id].api_management),
         _ => return None,
     })
 }
@@ -112,7 +116,7 @@ pub fn dot(g: &Graph) -> String {
         let shape = match n {
             NodeRef::Certificate(_) => "note",
             NodeRef::KeyVault(_) => "cylinder",
-            NodeRef::Identity(_) => "ellipse",
+            NodeRef::Identity(_) | NodeRef::Client(_) => "ellipse",
             _ => "box",
         };
         let _ = writeln!(out, "  {} [label={}, shape={shape}];", id(*n), label(*n));
@@ -185,12 +189,15 @@ fn decl_span(g: &Graph, node: NodeRef) -> crate::source::Span {
         NodeRef::Api(id) => m[id].decl.span,
         NodeRef::Operation(id) => m[id].decl.span,
         NodeRef::Policy(id) => m[id].span,
+        NodeRef::PolicyFragment(id) => m[id].decl.span,
         NodeRef::Certificate(id) => m[id].decl.span,
+        NodeRef::Client(id) => m[id].decl.span,
         NodeRef::KeyVault(id) => m[id].decl.span,
         NodeRef::Identity(id) => m[id].decl.span,
         NodeRef::VirtualNetwork(id) => m[id].decl.span,
         NodeRef::Subnet(id) => m[id].decl.span,
         NodeRef::NetworkSecurityGroup(id) => m[id].decl.span,
+        NodeRef::PrivateDnsZone(id) => m[id].decl.span,
     }
 }
 

@@ -84,6 +84,7 @@ pub struct ApiManagement {
     pub products: Vec<ProductId>,
     pub api_version_sets: Vec<ApiVersionSetId>,
     pub apis: Vec<ApiId>,
+    pub policy_fragments: Vec<PolicyFragmentId>,
     /// The global policy.
     pub policy: Option<PolicyId>,
 }
@@ -279,6 +280,7 @@ impl Builder<'_> {
             products: self.child_ids(node, "product"),
             api_version_sets: self.child_ids(node, "api_version_set"),
             apis: self.child_ids(node, "api"),
+            policy_fragments: self.child_ids(node, "policy_fragment"),
             policy,
         };
         self.model.api_managements.push(instance);
@@ -336,6 +338,9 @@ impl Builder<'_> {
         }
         for child in node.children_named("api") {
             self.api(child, id);
+        }
+        for child in node.children_named("policy_fragment") {
+            self.policy_fragment(child, id);
         }
     }
 

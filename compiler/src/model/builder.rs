@@ -23,13 +23,15 @@ macro_rules! entity_ids {
 }
 
 entity_ids! {
-    CertificateId => Certificate, KeyVaultId => KeyVault, IdentityId => Identity,
+    CertificateId => Certificate, ClientId => Client, KeyVaultId => KeyVault, IdentityId => Identity,
     VirtualNetworkId => VirtualNetwork, SubnetId => Subnet, NetworkSecurityGroupId => NetworkSecurityGroup,
+    PrivateDnsZoneId => PrivateDnsZone,
     AppGatewayId => AppGateway, SslProfileId => SslProfile, ListenerId => Listener,
     BackendPoolId => BackendPool, BackendSettingsId => BackendSettings, RewriteRuleSetId => RewriteRuleSet,
     ApiManagementId => ApiManagement, HostnameId => Hostname, CaCertificateId => CaCertificate,
     BackendId => Backend, NamedValueId => NamedValue, ProductId => Product,
     ApiVersionSetId => ApiVersionSet, ApiId => Api, OperationId => Operation,
+    PolicyFragmentId => PolicyFragment,
 }
 
 pub(super) struct Builder<'a> {
@@ -96,10 +98,12 @@ pub(super) fn build(
         match node.name() {
             "deployment" => b.model.deployment = Some(b.deployment(node)),
             "certificate" => b.certificate(node),
+            "client" => b.client(node),
             "key_vault" => b.key_vault(node),
             "identity" => b.identity(node),
             "virtual_network" => b.virtual_network(node),
             "network_security_group" => b.network_security_group(node),
+            "private_dns_zone" => b.private_dns_zone(node),
             "app_gateway" => b.app_gateway(node),
             "api_management" => b.api_management(node),
             other => unreachable!("the schema has no top-level block `{other}`"),
@@ -108,10 +112,12 @@ pub(super) fn build(
     for (node, api_management) in &attached_to {
         match node.name() {
             "api" => b.api(node, *api_management),
+            "policy_fragment" => b.policy_fragment(node, *api_management),
             _ => b.backend(node, *api_management),
         }
     }
     b.link_attached();
+    b.fragment_cycles();
     for node in kept.iter().chain(attached_to.iter().map(|(n, _)| n)) {
         b.collect_allows(node);
     }
@@ -119,14 +125,15 @@ pub(super) fn build(
     b.model
 }
 
-/// A top-level `api` or `backend`, attached to an instance by its `api_management` attribute.
+/// A top-level `api`, `backend` or `policy_fragment`, attached to an instance by its
+/// `api_management` attribute.
 fn is_attached(node: &Node) -> bool {
-    matches!(node.name(), "api" | "backend")
+    matches!(node.name(), "api" | "backend" | "policy_fragment")
 }
 
 impl Builder<'_> {
-    /// Makes every instance list the APIs and backends attached to it from outside its block,
-    /// after its own, in id order.
+    /// Makes every instance list the APIs, backends and policy fragments attached to it from
+    /// outside its block, after its own, in id order.
     fn link_attached(&mut self) {
         let listed: std::collections::HashSet<ApiId> = self
             .model
@@ -153,6 +160,20 @@ impl Builder<'_> {
             if !listed.contains(&id) {
                 self.model.api_managements[backend.api_management.index()]
                     .backends
+                    .push(id);
+            }
+        }
+        let listed: std::collections::HashSet<PolicyFragmentId> = self
+            .model
+            .api_managements
+            .iter()
+            .flat_map(|a| a.policy_fragments.iter().copied())
+            .collect();
+        for (index, fragment) in self.model.policy_fragments.iter().enumerate() {
+            let id = PolicyFragmentId(index as u32);
+            if !listed.contains(&id) {
+                self.model.api_managements[fragment.api_management.index()]
+                    .policy_fragments
                     .push(id);
             }
         }
@@ -224,6 +245,11 @@ impl Builder<'_> {
             self.index_node(child, counters);
         }
         true
+    }
+
+    /// Records a diagnostic that already carries its trace.
+    pub(super) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
     }
 
     pub(super) fn report(&mut self, node: &Node, diagnostic: Diagnostic) {

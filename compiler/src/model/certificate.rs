@@ -52,6 +52,8 @@ pub struct KeyVaultSecret {
     pub secret_name: Spanned<String>,
     /// A pinned version: Azure then never picks up a rotation.
     pub secret_version: Option<Spanned<String>>,
+    /// The secret's content type, when the topology states it (`application/x-pkcs12`).
+    pub content_type: Option<Spanned<String>>,
 }
 
 /// A secret attribute: from `secret()` or a sensitive variable, or (wrongly) a literal.
@@ -79,6 +81,7 @@ impl Builder<'_> {
         self.only_with(node, "private_key", "pem");
         self.only_with(node, "secret_name", "key_vault");
         self.only_with(node, "secret_version", "key_vault");
+        self.only_with(node, "content_type", "key_vault");
         self.only_with(node, "local_copy", "key_vault");
         let certificate = Certificate {
             decl: self.decl(node),
@@ -108,6 +111,7 @@ impl Builder<'_> {
             vault: vault?,
             secret_name,
             secret_version: self.string(node, "secret_version"),
+            content_type: self.string(node, "content_type"),
         }))
     }
 

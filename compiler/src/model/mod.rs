@@ -11,6 +11,8 @@ mod api_management;
 mod app_gateway;
 mod builder;
 mod certificate;
+mod client;
+mod fragment;
 mod key_vault;
 mod network;
 pub mod policy;
@@ -19,6 +21,8 @@ mod policy_xml;
 pub use api_management::*;
 pub use app_gateway::*;
 pub use certificate::*;
+pub use client::*;
+pub use fragment::*;
 pub use key_vault::*;
 pub use network::*;
 pub use policy::*;
@@ -73,11 +77,13 @@ macro_rules! ids {
 
 ids! {
     CertificateId => certificates: Certificate;
+    ClientId => clients: Client;
     KeyVaultId => key_vaults: KeyVault;
     IdentityId => identities: Identity;
     VirtualNetworkId => virtual_networks: VirtualNetwork;
     SubnetId => subnets: Subnet;
     NetworkSecurityGroupId => network_security_groups: NetworkSecurityGroup;
+    PrivateDnsZoneId => private_dns_zones: PrivateDnsZone;
     AppGatewayId => app_gateways: AppGateway;
     SslProfileId => ssl_profiles: SslProfile;
     ListenerId => listeners: Listener;
@@ -94,6 +100,7 @@ ids! {
     ApiId => apis: Api;
     OperationId => operations: Operation;
     PolicyId => policies: Policy;
+    PolicyFragmentId => policy_fragments: PolicyFragment;
 }
 
 /// What every entity has: its name, address and where it is declared.
@@ -127,11 +134,13 @@ pub struct Deployment {
 pub struct Model {
     pub deployment: Option<Deployment>,
     pub certificates: Vec<Certificate>,
+    pub clients: Vec<Client>,
     pub key_vaults: Vec<KeyVault>,
     pub identities: Vec<Identity>,
     pub virtual_networks: Vec<VirtualNetwork>,
     pub subnets: Vec<Subnet>,
     pub network_security_groups: Vec<NetworkSecurityGroup>,
+    pub private_dns_zones: Vec<PrivateDnsZone>,
     pub app_gateways: Vec<AppGateway>,
     pub ssl_profiles: Vec<SslProfile>,
     pub listeners: Vec<Listener>,
@@ -148,6 +157,7 @@ pub struct Model {
     pub apis: Vec<Api>,
     pub operations: Vec<Operation>,
     pub policies: Vec<Policy>,
+    pub policy_fragments: Vec<PolicyFragment>,
     pub outputs: Vec<Output>,
     /// `allow` blocks: checks switched off for a block and its descendants.
     pub allows: Vec<Allow>,
@@ -174,14 +184,16 @@ impl Allow {
 }
 
 impl Model {
-    /// Number of entities of every kind (policies included).
+    /// Number of entities of every kind (policies and fragments included).
     pub fn entity_count(&self) -> usize {
         self.certificates.len()
+            + self.clients.len()
             + self.key_vaults.len()
             + self.identities.len()
             + self.virtual_networks.len()
             + self.subnets.len()
             + self.network_security_groups.len()
+            + self.private_dns_zones.len()
             + self.app_gateways.len()
             + self.ssl_profiles.len()
             + self.listeners.len()
@@ -198,6 +210,7 @@ impl Model {
             + self.apis.len()
             + self.operations.len()
             + self.policies.len()
+            + self.policy_fragments.len()
     }
 }
 

@@ -41,6 +41,18 @@ impl Policy {
     }
 }
 
+impl Model {
+    /// The instance a policy belongs to.
+    pub fn policy_instance(&self, policy: PolicyId) -> ApiManagementId {
+        match self[policy].scope {
+            PolicyScope::Global(a) => a,
+            PolicyScope::Product(p) => self[p].api_management,
+            PolicyScope::Api(a) => self[a].api_management,
+            PolicyScope::Operation(o) => self[self[o].api].api_management,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Section {
     /// The section block or element, when written.
@@ -72,6 +84,8 @@ pub enum StatementKind {
     Cors(Cors),
     ValidateJwt(ValidateJwt),
     Choose(Choose),
+    /// `include-fragment`: the statements of a policy fragment run here.
+    IncludeFragment(FragmentName),
     /// Any other policy element, kept as XML.
     Other(OtherPolicy),
 }
@@ -211,6 +225,24 @@ pub struct When {
     pub statements: Vec<Statement>,
 }
 
+/// A policy fragment named by `include_fragment`: a resolved reference (typed blocks) or a
+/// fragment id (raw XML), resolved with [`Model::included_fragment`].
+#[derive(Debug, Clone)]
+pub enum FragmentName {
+    Fragment(Ref<PolicyFragmentId>),
+    Id(Spanned<String>),
+}
+
+impl FragmentName {
+    /// The reference or `fragment-id` as written.
+    pub fn span(&self) -> Span {
+        match self {
+            FragmentName::Fragment(r) => r.span,
+            FragmentName::Id(id) => id.span,
+        }
+    }
+}
+
 /// A policy element gatehouse has no typed form for.
 #[derive(Debug, Clone)]
 pub struct OtherPolicy {
@@ -339,7 +371,7 @@ impl Builder<'_> {
         }
     }
 
-    fn statements(&mut self, parent: &Node) -> Vec<Statement> {
+    pub(super) fn statements(&mut self, parent: &Node) -> Vec<Statement> {
         let mut out = Vec::new();
         let in_branch = matches!(parent.name(), "when" | "otherwise");
         for node in parent
@@ -532,6 +564,9 @@ impl Builder<'_> {
                 let otherwise = node.child("otherwise").map(|o| self.statements(o));
                 StatementKind::Choose(Choose { whens, otherwise })
             }
+            "include_fragment" => StatementKind::IncludeFragment(FragmentName::Fragment(
+                self.reference(node, "fragment")?,
+            )),
             "raw" => {
                 let xml = node.value("xml")?.clone();
                 let (text, file, base_span) = self.xml_text(node, &xml)?;

@@ -1,8 +1,9 @@
 //! Raw policy XML (`xml = ...`, `raw { xml = ... }`) parsed into the same statements as typed
 //! policy blocks, so that checks, emitters and the runtime see one shape.
 //!
-//! The XML must be well-formed (no DTD), a `<policies>` document with known sections, and use
-//! API Management policy names. Elements without a typed form stay [`OtherPolicy`]. Spans point
+//! The XML must be well-formed (no DTD), a `<policies>` document with known sections (or, for a
+//! policy fragment, a `<fragment>` document of bare policies), and use API Management policy
+//! names. Elements without a typed form stay [`OtherPolicy`]. Spans point
 //! into the XML file when it was named with `file()`, else at the `xml` attribute.
 
 use super::builder::Builder;
@@ -198,6 +199,41 @@ impl Builder<'_> {
             let statements = self.xml_statements(node, child, map);
             section.statements = statements;
         }
+    }
+
+    /// Parses a whole `<fragment>` document: the statements of a policy fragment. A `<base />`
+    /// among them is reported and dropped; API Management rejects it in a fragment.
+    pub(super) fn parse_fragment_document(
+        &mut self,
+        node: &Node,
+        text: &str,
+        base: Span,
+        exact: bool,
+    ) -> Vec<Statement> {
+        let map = Mapper { base, exact };
+        let Some(doc) = self.parse_xml(node, text, map) else {
+            return Vec::new();
+        };
+        let root = doc.root_element();
+        if root.tag_name().name() != "fragment" {
+            let span = map.span(root.range());
+            let help = if root.tag_name().name() == "policies" {
+                "a fragment has no sections: write its policies inside `<fragment> ... </fragment>`"
+            } else {
+                "wrap the policies in `<fragment> ... </fragment>`"
+            };
+            self.xml_error(
+                node,
+                span,
+                format!(
+                    "the policy fragment's root is `<{}>`, not `<fragment>`",
+                    root.tag_name().name()
+                ),
+                help,
+            );
+            return Vec::new();
+        }
+        self.xml_statements(node, root, map)
     }
 
     /// Parses one policy element (`raw { xml = ... }`).
@@ -406,6 +442,18 @@ impl Builder<'_> {
                     }
                 }
                 StatementKind::Choose(Choose { whens, otherwise })
+            }
+            "include-fragment" => {
+                let Some(id) = attr("fragment-id") else {
+                    self.xml_error(
+                        node,
+                        span,
+                        "`include-fragment` needs a `fragment-id` attribute".to_string(),
+                        "add `fragment-id=\"<fragment name>\"`",
+                    );
+                    return None;
+                };
+                StatementKind::IncludeFragment(FragmentName::Id(id))
             }
             _ if POLICY_NAMES.contains(&name) => StatementKind::Other(OtherPolicy {
                 name: name.to_string(),

@@ -49,14 +49,17 @@ pub static ROOT: BlockSchema = BlockSchema {
     blocks: &[
         &DEPLOYMENT,
         &CERTIFICATE,
+        &CLIENT,
         &KEY_VAULT,
         &IDENTITY,
         &VIRTUAL_NETWORK,
         &NETWORK_SECURITY_GROUP,
+        &PRIVATE_DNS_ZONE,
         &APP_GATEWAY,
         &API_MANAGEMENT,
         &TOP_BACKEND,
         &TOP_API,
+        &TOP_POLICY_FRAGMENT,
     ],
     statement: false,
 };
@@ -110,9 +113,24 @@ pub(super) static CERTIFICATE: BlockSchema = BlockSchema {
         opt("key_vault", Ty::Ref(&[Kind::KeyVault]), "Key Vault that holds the certificate as a secret."),
         opt("secret_name", S, "Name of the Key Vault secret (with `key_vault`)."),
         opt("secret_version", S, "Pinned secret version; omit it so that Azure picks up rotations."),
+        opt("content_type", S, "Content type of the Key Vault secret (with `key_vault`). A Key Vault certificate is stored as a secret of type `application/x-pkcs12` (PFX), or `application/x-pem-file` when its policy asks for PEM; API Management hostnames and certificates and Application Gateway listeners read only `application/x-pkcs12` secrets."),
         opt("identity", Ty::Ref(&[Kind::Identity]), "Identity used to read the Key Vault secret."),
         opt("local_copy", Ty::File, "Local copy of a Key Vault certificate (PEM, DER or PFX) so that its facts can be checked."),
         opt("description", S, "Free text."),
+    ],
+    blocks: &[&ALLOW],
+    statement: false,
+};
+
+pub(super) static CLIENT: BlockSchema = BlockSchema {
+    name: "client",
+    label: Some("name"),
+    kind: Some(Kind::Client),
+    repeat: Repeat::Many,
+    doc: "A known client (partner) of the topology and the certificate it presents. Nothing is deployed for it: checks test the SSL profiles' trusted client CAs against its chain.",
+    attrs: &[
+        req("certificate", Ty::File, "PEM file of the client's certificate, leaf first, then the chain the client holds (if any), or a DER file of the leaf; no private key is needed."),
+        opt("description", S, "Free text, e.g. who the client is."),
     ],
     blocks: &[&ALLOW],
     statement: false,
@@ -318,6 +336,34 @@ pub(super) static NSG_RULE: BlockSchema = BlockSchema {
         opt("destination_port_range", S, "Destination port or range, e.g. `443`."),
         opt("destination_port_ranges", Ty::List(&S), "Several destination ports or ranges."),
         opt("description", S, "Free text."),
+    ],
+    blocks: &[],
+    statement: false,
+};
+
+pub(super) static PRIVATE_DNS_ZONE: BlockSchema = BlockSchema {
+    name: "private_dns_zone",
+    label: Some("name"),
+    kind: Some(Kind::PrivateDnsZone),
+    repeat: Repeat::Many,
+    doc: "An Azure private DNS zone, its A records and the virtual networks linked to it: the zone answers for every name under it in those networks (a name it has no record for does not resolve there), e.g. the hostnames of an API Management instance in an internal virtual network.",
+    attrs: &[
+        req("name", S, "DNS name of the zone, e.g. `contoso.internal`, or `azure-api.net` for the default hostnames of API Management."),
+        opt("virtual_networks", Ty::List(&Ty::Ref(&[Kind::VirtualNetwork])), "Virtual networks linked to the zone (virtual network links)."),
+        opt("resource_group", S, "Resource group, when it differs."),
+    ],
+    blocks: &[&A_RECORD, &ALLOW],
+    statement: false,
+};
+
+pub(super) static A_RECORD: BlockSchema = BlockSchema {
+    name: "a_record",
+    label: Some("name"),
+    kind: None,
+    repeat: Repeat::Many,
+    doc: "An A record set; the label is its name relative to the zone: `gw` for `gw.contoso.internal`, `@` for the zone itself, `*` for a wildcard.",
+    attrs: &[
+        req("records", Ty::List(&S), "IPv4 addresses, e.g. `[\"10.20.2.4\"]`, the private IP address of API Management."),
     ],
     blocks: &[],
     statement: false,
@@ -774,6 +820,7 @@ pub(super) static API_MANAGEMENT: BlockSchema = BlockSchema {
         &PRODUCT,
         &API_VERSION_SET,
         &API,
+        &POLICY_FRAGMENT,
         &POLICY,
         &ALLOW,
     ],
@@ -1037,6 +1084,35 @@ pub(super) static OPERATION: BlockSchema = BlockSchema {
     statement: false,
 };
 
+pub(super) static POLICY_FRAGMENT: BlockSchema = BlockSchema {
+    name: "policy_fragment",
+    label: Some("name"),
+    kind: Some(Kind::PolicyFragment),
+    repeat: Repeat::Many,
+    doc: "A policy fragment: policy statements that policies (and other fragments) run in place with `include_fragment`, in whichever section includes it. It holds typed statements (no sections, no `base {}`), or raw XML in `xml`; its label is the fragment id that raw XML names in `fragment-id`.",
+    attrs: &[
+        opt("description", S, "Free text."),
+        opt("xml", Ty::Text, "A whole `<fragment>` document, inline or `file(\"...\")`; parsed and validated like typed blocks."),
+    ],
+    blocks: FRAGMENT_BLOCKS,
+    statement: false,
+};
+
+pub(super) static TOP_POLICY_FRAGMENT: BlockSchema = BlockSchema {
+    name: "policy_fragment",
+    label: Some("name"),
+    kind: Some(Kind::PolicyFragment),
+    repeat: Repeat::Many,
+    doc: "A policy fragment written outside its `api_management` block (e.g. in a module), attached with `api_management`.",
+    attrs: &[
+        req("api_management", Ty::Ref(&[Kind::ApiManagement]), "The instance this block belongs to (only when written outside `api_management`, e.g. in a module)."),
+        opt("description", S, "Free text."),
+        opt("xml", Ty::Text, "A whole `<fragment>` document, inline or `file(\"...\")`; parsed and validated like typed blocks."),
+    ],
+    blocks: FRAGMENT_BLOCKS,
+    statement: false,
+};
+
 pub(super) static POLICY: BlockSchema = BlockSchema {
     name: "policy",
     label: None,
@@ -1117,7 +1193,28 @@ pub(super) static STATEMENTS: &[&BlockSchema] = &[
     &CORS,
     &VALIDATE_JWT,
     &CHOOSE,
+    &INCLUDE_FRAGMENT,
     &RAW,
+];
+
+/// The blocks of a `policy_fragment`: the policy statements but `base` (API Management rejects
+/// `<base />` in a fragment), and `allow`.
+pub(super) static FRAGMENT_BLOCKS: &[&BlockSchema] = &[
+    &VALIDATE_CLIENT_CERTIFICATE,
+    &AUTHENTICATION_CERTIFICATE,
+    &CHECK_HEADER,
+    &SET_HEADER,
+    &SET_BACKEND_SERVICE,
+    &IP_FILTER,
+    &RATE_LIMIT,
+    &RATE_LIMIT_BY_KEY,
+    &RETURN_RESPONSE,
+    &CORS,
+    &VALIDATE_JWT,
+    &CHOOSE,
+    &INCLUDE_FRAGMENT,
+    &RAW,
+    &ALLOW,
 ];
 
 pub(super) static BASE: BlockSchema = BlockSchema {
@@ -1125,7 +1222,7 @@ pub(super) static BASE: BlockSchema = BlockSchema {
     label: None,
     kind: None,
     repeat: Repeat::Once,
-    doc: "Where the policies of the enclosing scope run (`<base />`).",
+    doc: "Where the policies of the enclosing scope run (`<base />`); only directly in a section, not in `when`, `otherwise` or a `policy_fragment`.",
     attrs: &[],
     blocks: &[],
     statement: true,
@@ -1501,6 +1598,21 @@ pub(super) static OTHERWISE: BlockSchema = BlockSchema {
     attrs: &[],
     blocks: STATEMENTS,
     statement: false,
+};
+
+pub(super) static INCLUDE_FRAGMENT: BlockSchema = BlockSchema {
+    name: "include_fragment",
+    label: None,
+    kind: None,
+    repeat: Repeat::Many,
+    doc: "`include-fragment`: runs the statements of a policy fragment here.",
+    attrs: &[req(
+        "fragment",
+        Ty::Ref(&[Kind::PolicyFragment]),
+        "The fragment (`fragment-id`), of the same instance.",
+    )],
+    blocks: &[],
+    statement: true,
 };
 
 pub(super) static RAW: BlockSchema = BlockSchema {

@@ -15,11 +15,13 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Certificate,
+    Client,
     KeyVault,
     Identity,
     VirtualNetwork,
     Subnet,
     NetworkSecurityGroup,
+    PrivateDnsZone,
     AppGateway,
     SslProfile,
     Listener,
@@ -35,6 +37,7 @@ pub enum Kind {
     ApiVersionSet,
     Api,
     Operation,
+    PolicyFragment,
 }
 
 impl Kind {
@@ -42,11 +45,13 @@ impl Kind {
     pub fn block_name(self) -> &'static str {
         match self {
             Kind::Certificate => "certificate",
+            Kind::Client => "client",
             Kind::KeyVault => "key_vault",
             Kind::Identity => "identity",
             Kind::VirtualNetwork => "virtual_network",
             Kind::Subnet => "subnet",
             Kind::NetworkSecurityGroup => "network_security_group",
+            Kind::PrivateDnsZone => "private_dns_zone",
             Kind::AppGateway => "app_gateway",
             Kind::SslProfile => "ssl_profile",
             Kind::Listener => "listener",
@@ -62,6 +67,7 @@ impl Kind {
             Kind::ApiVersionSet => "api_version_set",
             Kind::Api => "api",
             Kind::Operation => "operation",
+            Kind::PolicyFragment => "policy_fragment",
         }
     }
 
@@ -69,11 +75,13 @@ impl Kind {
         use Kind::*;
         &[
             Certificate,
+            Client,
             KeyVault,
             Identity,
             VirtualNetwork,
             Subnet,
             NetworkSecurityGroup,
+            PrivateDnsZone,
             AppGateway,
             SslProfile,
             Listener,
@@ -89,6 +97,7 @@ impl Kind {
             ApiVersionSet,
             Api,
             Operation,
+            PolicyFragment,
         ]
     }
 

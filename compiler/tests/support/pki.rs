@@ -135,15 +135,17 @@ fn pfx_without_key(made: &Made, chain: &[&Made]) -> Vec<u8> {
 /// | `other-ca.pem` | unrelated root `CN=Other Root CA` |
 /// | `root-ca-same-subject.pem` | another root with the same subject as `root-ca.pem` |
 /// | `root-no-basic-constraints.pem` | self-signed certificate without basicConstraints |
-/// | `client.pem`+`client.key`, `client.pfx`, `client-leaf.pem` | client cert (clientAuth) `CN=partner-client` with/without chain |
+/// | `client.pem`+`client.key`, `client.pfx`, `client-leaf.pem`, `client-leaf.der` | client cert (clientAuth) `CN=partner-client` issued by the issuing CA, with/without chain |
 /// | `client-server-eku.pfx`, `client-no-key.pfx` | client cert with serverAuth only / PFX without key |
-/// | `server.pfx`, `server.pem`+`server.key` | server cert (serverAuth) for api/gw/portal.contoso.com and `*.contoso.internal`, with chain |
+/// | `server.pfx`, `server.pem`+`server.key`, `server-with-key.pem` | server cert (serverAuth) for api/gw/portal.contoso.com and `*.contoso.internal`, with chain (the last: key, certificate and chain in one PEM file, as a PEM Key Vault secret downloads) |
 /// | `server-no-chain.pfx`, `server-client-eku.pfx`, `server-other-host.pfx`, `server-long-validity.pfx` | without intermediate / clientAuth only / for other.fabrikam.com / 830 days |
 /// | `server-wrong.key` | a key that does not belong to `server.pem` |
 /// | `ca-as-server.pfx` | the issuing CA with its key, as if it were a server certificate |
 /// | `backend-self-signed.pem`, `backend-server.pem`+`.key` | orders.contoso.internal, self-signed / issued by the issuing CA |
 /// | `expired.pem`, `expiring.pem` (10 days), `not-yet-valid.pem` | client certs around `NOW` |
 /// | `corrupt.pem`, `key-only.pem`, `not-a-cert.txt` | unreadable inputs |
+/// | `weak-ca-chain.pem` | `CN=Fabrikam Legacy Issuing CA` with an RSA-1024 key, and its root (static: rcgen cannot make weak keys) |
+/// | `oversized-ca-bundle.pem` | one root and 14 RSA-4096 intermediates, about 27 KB of PEM (static) |
 ///
 /// Every PFX has the password [`PFX_PASSWORD`].
 ///
@@ -198,6 +200,7 @@ fn generate() -> Vec<(String, Vec<u8>)> {
     put("client.key", client.key.serialize_pem().as_bytes());
     put("client.pfx", &pfx(&client, &[&issuing]));
     put("client-leaf.pem", client.pem.as_bytes());
+    put("client-leaf.der", &client.der);
 
     let hosts = [
         "api.contoso.com",
@@ -216,6 +219,16 @@ fn generate() -> Vec<(String, Vec<u8>)> {
         format!("{}{}", server.pem, issuing.pem).as_bytes(),
     );
     put("server.key", server.key.serialize_pem().as_bytes());
+    put(
+        "server-with-key.pem",
+        format!(
+            "{}{}{}",
+            server.key.serialize_pem(),
+            server.pem,
+            issuing.pem
+        )
+        .as_bytes(),
+    );
     put("server-no-chain.pfx", &pfx(&server, &[]));
 
     let client_only = signed(
@@ -325,5 +338,14 @@ fn generate() -> Vec<(String, Vec<u8>)> {
     put("corrupt.pem", b"-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n");
     put("key-only.pem", client.key.serialize_pem().as_bytes());
     put("not-a-cert.txt", b"hello, this is text\n");
+    // Static certificates rcgen cannot make (RSA keys), shared with the GH208 and GH714 fixtures.
+    put(
+        "weak-ca-chain.pem",
+        include_bytes!("../checks/gh208_weak_key_or_signature/fail/certs/partner-ca-weak.pem"),
+    );
+    put(
+        "oversized-ca-bundle.pem",
+        include_bytes!("../checks/gh714_client_ca_limits/fail/certs/partner-cas.pem"),
+    );
     files.into_inner()
 }

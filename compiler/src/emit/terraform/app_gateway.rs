@@ -161,15 +161,12 @@ fn gateway(tf: &Tf, gw: &AppGatewayPlan, model: &AppGateway) -> Block {
                 ),
         );
     }
-    let subnet = match (model.subnet, &gw.own_network) {
+    let subnet = match (model.subnet, &gw.subnet_input) {
         (Some(s), _) => Some(Expr::raw(format!(
             "azurerm_subnet.{}.id",
             tf.symbol(crate::graph::NodeRef::Subnet(s.id))
         ))),
-        (None, Some(own)) => Some(Expr::raw(format!(
-            "azurerm_subnet.{}.id",
-            own.subnet_symbol
-        ))),
+        (None, Some(input)) => Some(Expr::raw(format!("var.{input}"))),
         (None, None) => None,
     };
     block = block.child(
@@ -337,9 +334,9 @@ fn gateway(tf: &Tf, gw: &AppGatewayPlan, model: &AppGateway) -> Block {
                     "default_backend_address_pool_name",
                     Expr::str(default.backend_pool.clone()),
                 )
-                .opt(
+                .attr(
                     "default_backend_http_settings_name",
-                    default.backend_settings.clone().map(Expr::Str),
+                    Expr::str(default.settings_name()),
                 )
                 .opt(
                     "default_rewrite_rule_set_name",
@@ -384,10 +381,7 @@ fn target(block: Block, t: &RouteTargetPlan) -> Block {
             "backend_address_pool_name",
             Expr::str(t.backend_pool.clone()),
         )
-        .opt(
-            "backend_http_settings_name",
-            t.backend_settings.clone().map(Expr::Str),
-        )
+        .attr("backend_http_settings_name", Expr::str(t.settings_name()))
         .opt(
             "rewrite_rule_set_name",
             t.rewrite_rule_set.clone().map(Expr::Str),
@@ -486,18 +480,22 @@ fn probes(tf: &Tf, gw: &AppGatewayPlan) -> Vec<(String, Block)> {
         ));
     }
     for d in &gw.derived_settings {
-        out.push((d.probe.clone(), derived_probe(d)));
+        if let (Some(name), Some(host)) = (&d.probe, &d.host_name) {
+            out.push((name.clone(), derived_probe(name, host)));
+        }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 
-fn derived_probe(d: &DerivedSettingsPlan) -> Block {
+/// The probe of settings derived for an API Management hostname: its status path, which
+/// answers 200 without a subscription key.
+fn derived_probe(name: &str, host: &str) -> Block {
     Block::new("probe")
-        .attr("name", Expr::str(d.probe.clone()))
+        .attr("name", Expr::str(name))
         .attr("protocol", Expr::str("Https"))
         .attr("path", Expr::str(APIM_STATUS_PATH))
-        .attr("host", Expr::str(d.host_name.clone()))
+        .attr("host", Expr::str(host))
         .attr("interval", Expr::Int(30))
         .attr("timeout", Expr::Int(30))
         .attr("unhealthy_threshold", Expr::Int(3))
@@ -545,20 +543,24 @@ fn backend_http_settings(tf: &Tf, gw: &AppGatewayPlan) -> Vec<(String, Block)> {
         out.push((s.name.clone(), b));
     }
     for d in &gw.derived_settings {
-        out.push((
-            d.name.clone(),
-            Block::new("backend_http_settings")
-                .attr("name", Expr::str(d.name.clone()))
-                .attr("port", Expr::Int(i64::from(d.port)))
-                .attr("protocol", Expr::str("Https"))
-                .attr("cookie_based_affinity", Expr::str("Disabled"))
-                .attr("request_timeout", Expr::Int(30))
-                .attr("host_name", Expr::str(d.host_name.clone()))
-                .attr("probe_name", Expr::str(d.probe.clone())),
-        ));
+        out.push((d.name.clone(), derived_settings(d)));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+fn derived_settings(d: &DerivedSettingsPlan) -> Block {
+    let b = Block::new("backend_http_settings")
+        .attr("name", Expr::str(d.name.clone()))
+        .attr("port", Expr::Int(i64::from(d.port)))
+        .attr("protocol", Expr::str("Https"))
+        .attr("cookie_based_affinity", Expr::str("Disabled"))
+        .attr("request_timeout", Expr::Int(30));
+    let b = match &d.host_name {
+        Some(host) => b.attr("host_name", Expr::str(host.clone())),
+        None => b.attr("pick_host_name_from_backend_address", Expr::Bool(true)),
+    };
+    b.opt("probe_name", d.probe.clone().map(Expr::Str))
 }
 
 fn rewrite_rule_set(set: &RewriteRuleSet) -> Block {

@@ -44,26 +44,6 @@ pub fn file(tf: &Tf) -> File {
             blocks.push(nsg_rule(tf, rule, &symbol));
         }
     }
-    for gw in &tf.plan.app_gateways {
-        let Some(own) = &gw.own_network else { continue };
-        let vnet = Block::resource("azurerm_virtual_network", &own.vnet_symbol)
-            .attr("name", Expr::str(own.vnet_name.clone()))
-            .attr("location", tf.location())
-            .attr("resource_group_name", tf.resource_group(None))
-            .attr("address_space", Expr::strs([own.address_space]));
-        blocks.push((format!("1 {}", own.vnet_symbol), tf.tags(vnet)));
-        blocks.push((
-            format!("2 {}", own.subnet_symbol),
-            Block::resource("azurerm_subnet", &own.subnet_symbol)
-                .attr("name", Expr::str(own.subnet_name.clone()))
-                .attr("resource_group_name", tf.resource_group(None))
-                .attr(
-                    "virtual_network_name",
-                    Expr::raw(format!("azurerm_virtual_network.{}.name", own.vnet_symbol)),
-                )
-                .attr("address_prefixes", Expr::strs([own.address_prefix])),
-        ));
-    }
     // Kind first (networks, subnets, groups, rules, associations), then by name: the order
     // of the blocks in the topology does not matter.
     blocks.sort_by(|a, b| a.0.cmp(&b.0));

@@ -78,8 +78,17 @@ pub fn tenant_id() -> Expr {
 
 pub fn variables(tf: &Tf) -> File {
     let mut file = File::new(&header(
-        "Secrets, passed at deploy time (e.g. TF_VAR_<name>); none has a default and none is ever written to a file.",
+        "Inputs and secrets, passed at deploy time (e.g. TF_VAR_<name>); none has a default and no secret is ever written to a file.",
     ));
+    for input in tf.plan.inputs.values() {
+        file.push(
+            Block::new("variable")
+                .label(&input.name)
+                .attr("type", Expr::raw("string"))
+                .attr("description", Expr::str(input.description.clone()))
+                .attr("nullable", Expr::Bool(false)),
+        );
+    }
     for secret in tf.plan.secrets.values() {
         let mut description = secret.description.clone();
         if let Some(source) = &secret.source {

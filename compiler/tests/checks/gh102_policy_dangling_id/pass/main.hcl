@@ -17,6 +17,13 @@ api_management "main" {
     url = "https://ledger-eu.contoso.internal"
   }
 
+  policy_fragment "ledger_audit" {
+    set_header {
+      name   = "X-Audit"
+      values = ["ledger"]
+    }
+  }
+
   api "ledger" {
     path    = "ledger"
     backend = backend.ledger

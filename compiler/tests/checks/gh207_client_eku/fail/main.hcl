@@ -32,3 +32,8 @@ api_management "main" {
     }
   }
 }
+
+# A partner given a server certificate: Application Gateway rejects it.
+client "partner" {
+  certificate = file("pki/server.pem")
+}

@@ -31,3 +31,7 @@ api_management "main" {
     }
   }
 }
+
+client "partner" {
+  certificate = file("pki/client.pem")
+}

@@ -82,3 +82,13 @@ api_management "main" {
     }
   }
 }
+
+# API Management is internal: its names resolve in the gateway's network through this zone.
+private_dns_zone "internal" {
+  name             = "contoso.internal"
+  virtual_networks = [virtual_network.edge]
+
+  a_record "*" {
+    records = ["10.20.2.4"]
+  }
+}
