@@ -113,19 +113,6 @@ fn write(dir: &Path, files: &Files) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Snapshots
 
@@ -193,7 +180,7 @@ fn pass_fixtures() -> Vec<(String, tempfile::TempDir, gatehouse::load::Loaded, E
         .into_iter()
         .map(|name| {
             let tmp = tempfile::tempdir().unwrap();
-            copy_dir(&root.join(&name).join("pass"), tmp.path());
+            support::copy_dir(&root.join(&name).join("pass"), tmp.path());
             pki::write(tmp.path());
             let world = support::FixtureWorld::new(tmp.path());
             let (loaded, emitted) = compile(&world, &format!("{name}/pass"));
@@ -350,7 +337,7 @@ fn reordered_tree(dst: &Path) {
         for entry in std::fs::read_dir(workspace().join(top)).unwrap() {
             let dir = entry.unwrap().path();
             let target = dst.join(top).join(dir.file_name().unwrap());
-            copy_dir(&dir, &target);
+            support::copy_dir(&dir, &target);
             reorder_dir(&target);
         }
     }
@@ -463,7 +450,7 @@ fn no_secret_value_reaches_an_emitted_file() {
 #[test]
 fn pfx_certificates_become_sensitive_variables() {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
+    support::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/checks/gh803_appgw_to_apim_settings/pass"),
         tmp.path(),
@@ -641,7 +628,7 @@ fn compile_writes_out_whole_and_check_reports_drift() {
 fn compile_writes_nothing_when_the_topology_has_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let topology = tmp.path().join("topology");
-    copy_dir(
+    support::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/checks/gh301_negotiate_off_cert_read/fail"),
         &topology,
@@ -665,7 +652,7 @@ fn compile_writes_nothing_when_the_topology_has_errors() {
 fn compile_stops_on_passthrough_for_terraform_only() {
     let tmp = tempfile::tempdir().unwrap();
     let topology = tmp.path().join("topology");
-    copy_dir(
+    support::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/checks")
             .join(PASSTHROUGH_FIXTURE)
@@ -692,4 +679,27 @@ fn compile_stops_on_passthrough_for_terraform_only() {
     assert_eq!(run.status.code(), Some(1), "{}", out_text(&run));
     assert!(out_text(&run).contains("GH711"), "{}", out_text(&run));
     assert!(!out.exists());
+}
+
+/// azurerm's `xml_content` is sent as `rawxml`: a policy expression escaped for the `xml`
+/// format (`&quot;`) would reach API Management's C# compiler as written. Expressions stay
+/// unescaped; the flagship example's rate-limit key has quotes in it.
+#[test]
+fn policy_expressions_are_written_unescaped_for_rawxml() {
+    let files = compile_example("appgw-apim-keyvault");
+    let apis = String::from_utf8_lossy(&files["terraform/apis.tf"]).into_owned();
+    assert!(
+        apis.contains(r#"counter-key="@(context.Request.Headers.GetValueOrDefault("X-ARR-ClientCert", "")"#),
+        "{apis}"
+    );
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for expression in text.split("@(").skip(1) {
+            let expression = expression.lines().next().unwrap_or_default();
+            assert!(
+                !expression.contains("&quot;") && !expression.contains("&amp;"),
+                "{path}: escaped expression `@({expression}`"
+            );
+        }
+    }
 }

@@ -40,6 +40,44 @@ pub struct Plan<'m> {
     /// Non-secret inputs the topology leaves to the pipeline (e.g. the subnet of a gateway
     /// that names none), by name. Terraform variables, Bicep params without a default.
     pub inputs: BTreeMap<String, InputParam>,
+    /// Private DNS zones, by symbol.
+    pub private_dns_zones: Vec<PrivateDnsZonePlan>,
+}
+
+/// A private DNS zone with its A record sets and virtual network links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateDnsZonePlan {
+    pub id: PrivateDnsZoneId,
+    pub symbol: String,
+    /// The zone's DNS name.
+    pub name: String,
+    /// Sorted by name.
+    pub a_records: Vec<ARecordPlan>,
+    /// Sorted by name.
+    pub links: Vec<DnsLinkPlan>,
+}
+
+/// The TTL of the A record sets gatehouse writes: Azure's portal default.
+pub const DNS_TTL: u32 = 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ARecordPlan {
+    /// `<zone symbol>_<name>`, `apex` for `@` and `wildcard` for `*`.
+    pub symbol: String,
+    /// Relative name as Azure keys it: `@` for the apex.
+    pub name: String,
+    /// IPv4 addresses, sorted.
+    pub addresses: Vec<String>,
+}
+
+/// The link that makes a zone resolvable from a virtual network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsLinkPlan {
+    /// `<zone symbol>_<network symbol>`.
+    pub symbol: String,
+    /// `link-<network name>`.
+    pub name: String,
+    pub virtual_network: VirtualNetworkId,
 }
 
 /// A non-secret value the pipeline provides at deploy time.
@@ -302,6 +340,8 @@ pub struct FragmentPlan {
     /// The fragment id policies name in `fragment-id`: the block's label.
     pub name: String,
     pub xml: String,
+    /// What the fragment names (fragments it includes among them).
+    pub references: PolicyReferences,
 }
 
 /// One custom hostname entry, as Azure lists it.
@@ -347,6 +387,8 @@ pub struct PolicyReferences {
     pub certificates: Vec<String>,
     /// `backend-id="..."`.
     pub backends: Vec<BackendId>,
+    /// `fragment-id="..."`: names in [`ApiManagementPlan::fragments`].
+    pub fragments: Vec<String>,
 }
 
 /// An identity's role on a vault; `principal` says whose principal id it is.
@@ -431,6 +473,7 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         }
     }
     let role_assignments = role_assignments(model, &symbols);
+    let private_dns_zones = private_dns_zones(model, &symbols);
     let access_policies = access_policies(model, &symbols);
     let mut inputs = BTreeMap::new();
     for gw in &app_gateways {
@@ -460,7 +503,62 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         role_assignments,
         access_policies,
         inputs,
+        private_dns_zones,
     }
+}
+
+fn private_dns_zones(model: &Model, symbols: &Symbols) -> Vec<PrivateDnsZonePlan> {
+    let mut zones: Vec<PrivateDnsZonePlan> = (0..model.private_dns_zones.len())
+        .map(|i| {
+            let id = PrivateDnsZoneId(i as u32);
+            let zone = &model[id];
+            let symbol = symbols.get(NodeRef::PrivateDnsZone(id)).to_string();
+            let mut a_records: Vec<ARecordPlan> = zone
+                .a_records
+                .iter()
+                .map(|r| {
+                    let name = match r.name.value.as_str() {
+                        "" => "@".to_string(),
+                        n => n.to_ascii_lowercase(),
+                    };
+                    let suffix = match name.as_str() {
+                        "@" => "apex".to_string(),
+                        n => n.replace('*', "wildcard").replace(['.', '-'], "_"),
+                    };
+                    let mut addresses: Vec<String> =
+                        r.records.iter().map(|a| a.value.clone()).collect();
+                    addresses.sort();
+                    addresses.dedup();
+                    ARecordPlan {
+                        symbol: format!("{symbol}_{suffix}"),
+                        name,
+                        addresses,
+                    }
+                })
+                .collect();
+            a_records.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut links: Vec<DnsLinkPlan> = zone
+                .virtual_networks
+                .iter()
+                .map(|v| DnsLinkPlan {
+                    symbol: format!("{symbol}_{}", symbols.get(NodeRef::VirtualNetwork(v.id))),
+                    name: format!("link-{}", model[v.id].azure_name.value),
+                    virtual_network: v.id,
+                })
+                .collect();
+            links.sort_by(|a, b| a.name.cmp(&b.name));
+            links.dedup_by(|a, b| a.name == b.name);
+            PrivateDnsZonePlan {
+                id,
+                symbol,
+                name: zone.azure_name.value.clone(),
+                a_records,
+                links,
+            }
+        })
+        .collect();
+    zones.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+    zones
 }
 
 impl Plan<'_> {
@@ -945,6 +1043,11 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
             id: f,
             name: model[f].decl.name.clone(),
             xml: policy_xml::render_fragment(model, &model[f]),
+            references: PolicyReferences::default(),
+        })
+        .map(|mut f: FragmentPlan| {
+            f.references = policy_references(model, apim, &certificates, &f.xml);
+            f
         })
         .collect();
     let ca_certificates = sorted_by_name(&apim.ca_certificates, |c| &model[c].decl.name);
@@ -971,8 +1074,8 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
     }
 }
 
-/// What a rendered policy document names among the instance's named values, certificates
-/// and backends.
+/// What a rendered policy or fragment document names among the instance's named values,
+/// certificates, backends and fragments.
 fn policy_references(
     model: &Model,
     apim: &ApiManagement,
@@ -999,10 +1102,18 @@ fn policy_references(
         .filter(|b| attribute("backend-id", &model[*b].decl.name))
         .collect();
     backends.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+    let mut fragments: Vec<String> = apim
+        .policy_fragments
+        .iter()
+        .map(|f| model[*f].decl.name.clone())
+        .filter(|name| attribute("fragment-id", name))
+        .collect();
+    fragments.sort();
     PolicyReferences {
         named_values,
         certificates,
         backends,
+        fragments,
     }
 }
 

@@ -1,10 +1,12 @@
 //! Policy documents as API Management XML, rendered from the typed statements of the model.
 //!
-//! One rendering serves Terraform (`xml_content`) and Bicep (`format: 'rawxml'`): indented by
-//! two spaces, attributes in a fixed order, every value escaped for XML. Policy expressions
-//! (`@(...)`) are attribute or text values like any other; escaping their quotes as `&quot;`
-//! is what the API Management XML format expects. Elements gatehouse has no typed form for are
-//! written back as the user wrote them.
+//! Indented by two spaces, attributes in a fixed order, in one of API Management's two content
+//! formats ([`Format`]): `xml` (Bicep's `format: 'xml'`), where every value is escaped for XML,
+//! policy expressions included (`&quot;` inside `@(...)`); and `rawxml`, the only format
+//! azurerm's `xml_content` sends, where a value that is a whole policy expression is written
+//! as it is (API Management finds expressions before it parses the XML, and would hand an
+//! escaped `&quot;` to the C# compiler). Elements gatehouse has no typed form for are written
+//! back as the user wrote them.
 
 use crate::model::{
     AuthenticationCertificate, BackendName, CertificateIdentity, CertificateName, FragmentName,
@@ -12,12 +14,27 @@ use crate::model::{
 };
 use std::fmt::Write;
 
-/// The XML document of `policy`.
+/// API Management's policy content formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Well-formed XML: expressions escaped like any value.
+    Xml,
+    /// Expressions unescaped.
+    RawXml,
+}
+
+/// The XML document of `policy` in the `xml` format.
 pub fn render(model: &Model, policy: &Policy) -> String {
+    render_as(model, policy, Format::Xml)
+}
+
+/// The XML document of `policy` in `format`.
+pub fn render_as(model: &Model, policy: &Policy, format: Format) -> String {
     let mut w = Writer {
         model,
         out: String::new(),
         depth: 0,
+        format,
     };
     w.open("policies", &[]);
     for (name, section) in policy.sections() {
@@ -35,12 +52,19 @@ pub fn render(model: &Model, policy: &Policy) -> String {
     w.out
 }
 
-/// The XML document of a policy fragment: its statements inside `<fragment>`.
+/// The XML document of a policy fragment in the `xml` format: its statements inside
+/// `<fragment>`.
 pub fn render_fragment(model: &Model, fragment: &PolicyFragment) -> String {
+    render_fragment_as(model, fragment, Format::Xml)
+}
+
+/// The XML document of a policy fragment in `format`.
+pub fn render_fragment_as(model: &Model, fragment: &PolicyFragment, format: Format) -> String {
     let mut w = Writer {
         model,
         out: String::new(),
         depth: 0,
+        format,
     };
     w.open("fragment", &[]);
     w.statements(&fragment.statements);
@@ -61,6 +85,7 @@ struct Writer<'m> {
     model: &'m Model,
     out: String,
     depth: usize,
+    format: Format,
 }
 
 type Attrs<'a> = [(&'a str, String)];
@@ -72,12 +97,22 @@ impl Writer<'_> {
         }
     }
 
+    /// A value as the format writes it: escaped, or as it is when it is a whole expression
+    /// in `rawxml`.
+    fn value<'v>(&self, value: &'v str, attribute: bool) -> std::borrow::Cow<'v, str> {
+        if self.format == Format::RawXml && is_expression(value) {
+            std::borrow::Cow::Borrowed(value)
+        } else {
+            std::borrow::Cow::Owned(escape(value, attribute))
+        }
+    }
+
     fn start(&mut self, name: &str, attrs: &Attrs) {
         self.indent();
         self.out.push('<');
         self.out.push_str(name);
         for (key, value) in attrs {
-            let _ = write!(self.out, " {key}=\"{}\"", escape(value, true));
+            let _ = write!(self.out, " {key}=\"{}\"", self.value(value, true));
         }
     }
 
@@ -100,7 +135,8 @@ impl Writer<'_> {
 
     fn text_element(&mut self, name: &str, attrs: &Attrs, text: &str) {
         self.start(name, attrs);
-        let _ = writeln!(self.out, ">{}</{name}>", escape(text, false));
+        let text = self.value(text, false);
+        let _ = writeln!(self.out, ">{text}</{name}>");
     }
 
     fn raw(&mut self, xml: &str) {
@@ -405,6 +441,12 @@ impl Writer<'_> {
     }
 }
 
+/// A single-statement `@(...)` or multi-statement `@{...}` policy expression, whole.
+fn is_expression(value: &str) -> bool {
+    let v = value.trim();
+    (v.starts_with("@(") && v.ends_with(')')) || (v.starts_with("@{") && v.ends_with('}'))
+}
+
 /// Escapes XML special characters; in attributes also quotes.
 fn escape(text: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(text.len());
@@ -418,4 +460,24 @@ fn escape(text: &str, attribute: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape, is_expression};
+
+    #[test]
+    fn whole_expressions_are_recognised() {
+        assert!(is_expression("@(context.Request.Certificate == null)"));
+        assert!(is_expression("@{ return \"a\"; }"));
+        assert!(!is_expression("prefix @(x)"));
+        assert!(!is_expression("@(unbalanced"));
+        assert!(!is_expression("{{named-value}}"));
+    }
+
+    #[test]
+    fn escaping_covers_markup_and_attribute_quotes() {
+        assert_eq!(escape("a<b & \"c\"", false), "a&lt;b &amp; \"c\"");
+        assert_eq!(escape("\"c\"", true), "&quot;c&quot;");
+    }
 }

@@ -65,3 +65,18 @@ pub fn load_dir(dir: &Path) -> Loaded {
 pub fn render(loaded: &Loaded) -> String {
     gatehouse::diagnostics::render::human::render(&loaded.diagnostics, &loaded.sources, false)
 }
+
+/// Copies a fixture directory tree (tests compile copies, so that written PKI files and
+/// outputs never land in the repository).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -29,6 +29,9 @@ use syntax::{expr, id_ref, interp, quote, Obj, Param, Piece, Resource, Value};
 
 /// Pinned API versions, one per resource provider (D12).
 pub const NETWORK: &str = "2025-05-01";
+/// Private DNS zones have API versions of their own; the schemas hold their names and
+/// versions but not their properties, so `validate-bicep` reports them as not covered.
+pub const PRIVATE_DNS: &str = "2024-06-01";
 pub const API_MANAGEMENT: &str = "2024-05-01";
 pub const KEY_VAULT: &str = "2024-11-01";
 pub const MANAGED_IDENTITY: &str = "2024-11-30";
@@ -45,6 +48,7 @@ pub fn emit(plan: &Plan) -> Files {
     e.role_assignments();
     e.network_security_groups();
     e.virtual_networks();
+    e.private_dns_zones();
     e.app_gateways();
     e.api_managements();
     e.finish()

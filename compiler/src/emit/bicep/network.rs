@@ -7,7 +7,7 @@
 //! `<gateway id>/<collection>/<name>`, with the names the plan gives them.
 
 use super::syntax::{expr, id_ref, strings, Obj, Resource, Value};
-use super::{Emitter, NETWORK};
+use super::{Emitter, NETWORK, PRIVATE_DNS};
 use crate::emit::plan::{self, AppGatewayPlan, RouteTargetPlan};
 use crate::graph::NodeRef;
 use crate::model::*;
@@ -123,6 +123,75 @@ impl Emitter<'_, '_> {
                     body: Obj::new()
                         .set("parent", expr(symbol.clone()))
                         .set("name", &subnet.decl.name),
+                });
+            }
+        }
+    }
+
+    /// Private DNS zones (a global resource), their A record sets and network links.
+    pub(super) fn private_dns_zones(&mut self) {
+        for zone in &self.plan.private_dns_zones {
+            let mut body = Obj::new().set("name", &zone.name).set("location", "global");
+            if !self.plan.deployment.tags.is_empty() {
+                body = body.set("tags", expr("tags"));
+            }
+            self.push(Resource {
+                comment: Some(self.model[zone.id].decl.address.clone()),
+                symbol: zone.symbol.clone(),
+                type_version: format!("Microsoft.Network/privateDnsZones@{PRIVATE_DNS}"),
+                existing: false,
+                body,
+            });
+            for record in &zone.a_records {
+                let addresses = record
+                    .addresses
+                    .iter()
+                    .map(|a| Obj::new().set("ipv4Address", a).into())
+                    .collect();
+                self.push(Resource {
+                    comment: None,
+                    symbol: record.symbol.clone(),
+                    type_version: format!("Microsoft.Network/privateDnsZones/A@{PRIVATE_DNS}"),
+                    existing: false,
+                    body: Obj::new()
+                        .set("parent", expr(zone.symbol.clone()))
+                        .set("name", &record.name)
+                        .set(
+                            "properties",
+                            Obj::new()
+                                .set("ttl", plan::DNS_TTL)
+                                .set("aRecords", Value::Array(addresses)),
+                        ),
+                });
+            }
+            for link in &zone.links {
+                let vnet = self.symbol(NodeRef::VirtualNetwork(link.virtual_network));
+                let mut body = Obj::new()
+                    .set("parent", expr(zone.symbol.clone()))
+                    .set("name", &link.name)
+                    .set("location", "global");
+                if !self.plan.deployment.tags.is_empty() {
+                    body = body.set("tags", expr("tags"));
+                }
+                // Gateways and APIM get static records; automatic registration would add
+                // every VM of the network to the zone.
+                body = body.set(
+                    "properties",
+                    Obj::new()
+                        .set(
+                            "virtualNetwork",
+                            Obj::new().set("id", expr(format!("{vnet}.id"))),
+                        )
+                        .set("registrationEnabled", false),
+                );
+                self.push(Resource {
+                    comment: None,
+                    symbol: link.symbol.clone(),
+                    type_version: format!(
+                        "Microsoft.Network/privateDnsZones/virtualNetworkLinks@{PRIVATE_DNS}"
+                    ),
+                    existing: false,
+                    body,
                 });
             }
         }

@@ -12,7 +12,10 @@
 
 use super::hcl::{Block, Expr, File};
 use super::{depends_on, header, network, Tf};
-use crate::emit::plan::{ApiManagementPlan, CertificateData, HostnamePlan, NamedCertificate};
+use crate::emit::plan::{
+    ApiManagementPlan, CertificateData, FragmentPlan, HostnamePlan, NamedCertificate, PolicyPlan,
+};
+use crate::emit::policy_xml::{self, Format};
 use crate::graph::NodeRef;
 use crate::model::*;
 
@@ -45,32 +48,37 @@ pub fn file(tf: &Tf) -> File {
         for p in &apim.products {
             file.push(product(tf, apim, *p));
         }
+        for f in &apim.fragments {
+            file.push(fragment(tf, apim, f));
+        }
         for policy in &apim.policies {
             match policy.scope {
                 PolicyScope::Global(_) => {
-                    let block = Block::resource("azurerm_api_management_policy", &apim.symbol)
+                    let symbol = tf.symbol(NodeRef::Policy(policy.id)).to_string();
+                    let block = Block::resource("azurerm_api_management_policy", &symbol)
                         .attr(
                             "api_management_id",
                             Expr::raw(format!("{}.id", instance_address(apim))),
                         )
-                        .attr("xml_content", Expr::Heredoc(policy.xml.clone()));
+                        .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
                     file.push(depends_on(
                         block,
                         policy_dependencies(tf, apim, &policy.references),
                     ));
                 }
                 PolicyScope::Product(p) => {
-                    let symbol = tf.symbol(NodeRef::Product(p)).to_string();
+                    let product = tf.symbol(NodeRef::Product(p)).to_string();
+                    let symbol = tf.symbol(NodeRef::Policy(policy.id)).to_string();
                     let block = Block::resource("azurerm_api_management_product_policy", &symbol)
                         .attr(
                             "product_id",
                             Expr::raw(format!(
-                                "azurerm_api_management_product.{symbol}.product_id"
+                                "azurerm_api_management_product.{product}.product_id"
                             )),
                         )
                         .attr("api_management_name", instance_name(apim))
                         .attr("resource_group_name", tf.resource_group(None))
-                        .attr("xml_content", Expr::Heredoc(policy.xml.clone()));
+                        .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
                     file.push(depends_on(
                         block,
                         policy_dependencies(tf, apim, &policy.references),
@@ -96,6 +104,11 @@ pub fn instance_name(apim: &ApiManagementPlan) -> Expr {
 /// The Terraform name of an APIM certificate entity.
 pub fn certificate_symbol(tf: &Tf, apim: &ApiManagementPlan, cert: CertificateId) -> String {
     format!("{}_{}", apim.symbol, tf.symbol(NodeRef::Certificate(cert)))
+}
+
+/// A policy document in the `rawxml` format, the only one azurerm's `xml_content` sends.
+pub fn raw_xml(tf: &Tf, policy: &PolicyPlan) -> String {
+    policy_xml::render_as(tf.plan.model, &tf.plan.model[policy.id], Format::RawXml)
 }
 
 /// What a policy document names, as the resources it must wait for.
@@ -125,7 +138,37 @@ pub fn policy_dependencies(
             tf.symbol(NodeRef::Backend(*b))
         ));
     }
+    for name in &refs.fragments {
+        if let Some(f) = apim.fragments.iter().find(|f| &f.name == name) {
+            out.push(format!(
+                "azurerm_api_management_policy_fragment.{}",
+                tf.symbol(NodeRef::PolicyFragment(f.id))
+            ));
+        }
+    }
     out
+}
+
+/// A policy fragment; `rawxml` so that Azure stores the document as written (with `xml` it
+/// reformats it and the next plan shows a change).
+fn fragment(tf: &Tf, apim: &ApiManagementPlan, f: &FragmentPlan) -> Block {
+    let symbol = tf.symbol(NodeRef::PolicyFragment(f.id)).to_string();
+    let block = Block::resource("azurerm_api_management_policy_fragment", &symbol)
+        .attr(
+            "api_management_id",
+            Expr::raw(format!("{}.id", instance_address(apim))),
+        )
+        .attr("name", Expr::str(f.name.clone()))
+        .attr("format", Expr::str("rawxml"))
+        .attr(
+            "value",
+            Expr::Heredoc(policy_xml::render_fragment_as(
+                tf.plan.model,
+                &tf.plan.model[f.id],
+                Format::RawXml,
+            )),
+        );
+    depends_on(block, policy_dependencies(tf, apim, &f.references))
 }
 
 /// The system-assigned identity of an instance, if it has one.

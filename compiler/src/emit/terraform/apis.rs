@@ -2,7 +2,7 @@
 //! API and operation policies (XML rendered from the typed policy blocks) and the products
 //! they belong to.
 
-use super::api_management::{instance_name, policy_dependencies};
+use super::api_management::{instance_name, policy_dependencies, raw_xml};
 use super::hcl::{Block, Expr, File};
 use super::{depends_on, header, Tf};
 use crate::emit::plan::{template_parameters, ApiManagementPlan, ApiPlan, PolicyPlan};
@@ -42,11 +42,12 @@ pub fn file(tf: &Tf) -> File {
                 file.push(link);
             }
             if let Some(policy) = policy_of(apim, PolicyScope::Api(api.id)) {
-                let block = Block::resource("azurerm_api_management_api_policy", &api.symbol)
+                let symbol = tf.symbol(NodeRef::Policy(policy.id)).to_string();
+                let block = Block::resource("azurerm_api_management_api_policy", &symbol)
                     .attr("api_name", api_name(api))
                     .attr("api_management_name", instance_name(apim))
                     .attr("resource_group_name", tf.resource_group(None))
-                    .attr("xml_content", Expr::Heredoc(policy.xml.clone()));
+                    .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
                 file.push(depends_on(
                     block,
                     policy_dependencies(tf, apim, &policy.references),
@@ -56,18 +57,21 @@ pub fn file(tf: &Tf) -> File {
                 let symbol = tf.symbol(NodeRef::Operation(*op)).to_string();
                 file.push(operation(tf, apim, api, *op, &symbol));
                 if let Some(policy) = policy_of(apim, PolicyScope::Operation(*op)) {
-                    let block =
-                        Block::resource("azurerm_api_management_api_operation_policy", &symbol)
-                            .attr("api_name", api_name(api))
-                            .attr("api_management_name", instance_name(apim))
-                            .attr("resource_group_name", tf.resource_group(None))
-                            .attr(
-                                "operation_id",
-                                Expr::raw(format!(
-                                    "azurerm_api_management_api_operation.{symbol}.operation_id"
-                                )),
-                            )
-                            .attr("xml_content", Expr::Heredoc(policy.xml.clone()));
+                    let policy_symbol = tf.symbol(NodeRef::Policy(policy.id)).to_string();
+                    let block = Block::resource(
+                        "azurerm_api_management_api_operation_policy",
+                        &policy_symbol,
+                    )
+                    .attr("api_name", api_name(api))
+                    .attr("api_management_name", instance_name(apim))
+                    .attr("resource_group_name", tf.resource_group(None))
+                    .attr(
+                        "operation_id",
+                        Expr::raw(format!(
+                            "azurerm_api_management_api_operation.{symbol}.operation_id"
+                        )),
+                    )
+                    .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
                     file.push(depends_on(
                         block,
                         policy_dependencies(tf, apim, &policy.references),

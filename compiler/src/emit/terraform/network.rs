@@ -1,9 +1,11 @@
 //! `network.tf`: virtual networks, subnets, network security groups and their rules (as
 //! separate `azurerm_network_security_rule` resources, so a rule is changed in place and the
-//! group never fights inline rules) and the subnet associations.
+//! group never fights inline rules) and the subnet associations; private DNS zones with their
+//! A record sets and virtual network links.
 
 use super::hcl::{Block, Expr, File};
 use super::{header, Tf};
+use crate::emit::plan::{PrivateDnsZonePlan, DNS_TTL};
 use crate::graph::NodeRef;
 use crate::model::*;
 
@@ -43,6 +45,9 @@ pub fn file(tf: &Tf) -> File {
         for rule in &nsg.rules {
             blocks.push(nsg_rule(tf, rule, &symbol));
         }
+    }
+    for zone in &tf.plan.private_dns_zones {
+        blocks.extend(private_dns_zone(tf, zone));
     }
     // Kind first (networks, subnets, groups, rules, associations), then by name: the order
     // of the blocks in the topology does not matter.
@@ -201,4 +206,55 @@ pub fn snake(label: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A zone, its record sets and links, keyed `5`, `6`, `7` to follow the network blocks.
+fn private_dns_zone(tf: &Tf, zone: &PrivateDnsZonePlan) -> Vec<(String, Block)> {
+    let m = tf.plan.model;
+    let rg = tf.resource_group(m[zone.id].resource_group.as_ref());
+    let zone_name = Expr::raw(format!("azurerm_private_dns_zone.{}.name", zone.symbol));
+    let mut out = vec![(
+        format!("5 {}", zone.symbol),
+        tf.tags(
+            Block::resource("azurerm_private_dns_zone", &zone.symbol)
+                .attr("name", Expr::str(zone.name.clone()))
+                .attr("resource_group_name", rg.clone()),
+        ),
+    )];
+    for record in &zone.a_records {
+        out.push((
+            format!("6 {}", record.symbol),
+            Block::resource("azurerm_private_dns_a_record", &record.symbol)
+                .attr("name", Expr::str(record.name.clone()))
+                .attr("zone_name", zone_name.clone())
+                .attr("resource_group_name", rg.clone())
+                .attr("ttl", Expr::Int(i64::from(DNS_TTL)))
+                .attr("records", Expr::strs(record.addresses.iter().cloned())),
+        ));
+    }
+    for link in &zone.links {
+        out.push((
+            format!("7 {}", link.symbol),
+            tf.tags(
+                Block::resource(
+                    "azurerm_private_dns_zone_virtual_network_link",
+                    &link.symbol,
+                )
+                .attr("name", Expr::str(link.name.clone()))
+                .attr("resource_group_name", rg.clone())
+                .attr("private_dns_zone_name", zone_name.clone())
+                .attr(
+                    "virtual_network_id",
+                    Expr::raw(format!(
+                        "azurerm_virtual_network.{}.id",
+                        tf.symbol(NodeRef::VirtualNetwork(link.virtual_network))
+                    )),
+                )
+                // Gateways and APIM get static records; automatic registration would
+                // add every VM of the network to the zone.
+                .attr("registration_enabled", Expr::Bool(false)),
+            ),
+        ));
+    }
+    out
 }
