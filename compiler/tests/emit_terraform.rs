@@ -689,7 +689,9 @@ fn policy_expressions_are_written_unescaped_for_rawxml() {
     let files = compile_example("appgw-apim-keyvault");
     let apis = String::from_utf8_lossy(&files["terraform/apis.tf"]).into_owned();
     assert!(
-        apis.contains(r#"counter-key="@(context.Request.Headers.GetValueOrDefault("X-ARR-ClientCert", "")"#),
+        apis.contains(
+            r#"counter-key="@(context.Request.Headers.GetValueOrDefault("X-ARR-ClientCert", "")"#
+        ),
         "{apis}"
     );
     for (path, bytes) in &files {

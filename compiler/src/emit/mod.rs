@@ -60,14 +60,27 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
     let plan = plan::plan(model, graph);
     let mut emitted = Emitted::default();
     let copies = copied_files(&plan, world, &mut emitted.diagnostics);
-    for target in targets {
-        let files = match target {
-            Target::Terraform => {
-                emitted.diagnostics.extend(terraform::diagnostics(&plan));
-                terraform::emit(&plan)
-            }
-            Target::Bicep => bicep::emit(&plan),
-        };
+    // The targets spell the same plan independently: one thread each.
+    let outputs: Vec<(Target, Files, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|&target| {
+                let plan = &plan;
+                scope.spawn(move || match target {
+                    Target::Terraform => {
+                        (target, terraform::emit(plan), terraform::diagnostics(plan))
+                    }
+                    Target::Bicep => (target, bicep::emit(plan), Vec::new()),
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for (target, files, diagnostics) in outputs {
+        emitted.diagnostics.extend(diagnostics);
         for (path, bytes) in files {
             emitted
                 .files

@@ -16,7 +16,7 @@ use super::policy_xml;
 use super::symbols::Symbols;
 use crate::graph::NodeRef;
 use crate::model::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The plan of a whole topology.
 #[derive(Debug)]
@@ -1024,6 +1024,7 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         collect_policy_certificates(model, &model[*f].statements, &mut certificates);
     }
     certificates.sort_by(|a, b| a.name.cmp(&b.name));
+    let referable = Referable::new(model, apim, &certificates);
     let policies = policy_ids
         .iter()
         .map(|p| {
@@ -1031,7 +1032,7 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
             PolicyPlan {
                 id: *p,
                 scope: model[*p].scope,
-                references: policy_references(model, apim, &certificates, &xml),
+                references: referable.references(model, &xml),
                 xml,
             }
         })
@@ -1046,7 +1047,7 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
             references: PolicyReferences::default(),
         })
         .map(|mut f: FragmentPlan| {
-            f.references = policy_references(model, apim, &certificates, &f.xml);
+            f.references = referable.references(model, &f.xml);
             f
         })
         .collect();
@@ -1074,47 +1075,80 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
     }
 }
 
-/// What a rendered policy or fragment document names among the instance's named values,
-/// certificates, backends and fragments.
-fn policy_references(
-    model: &Model,
-    apim: &ApiManagement,
-    certificates: &[NamedCertificate],
-    xml: &str,
-) -> PolicyReferences {
-    let attribute = |name: &str, value: &str| xml.contains(&format!("{name}=\"{value}\""));
-    let mut named_values: Vec<NamedValueId> = apim
-        .named_values
-        .iter()
-        .copied()
-        .filter(|n| xml.contains(&format!("{{{{{}}}}}", model[*n].display_name)))
-        .collect();
-    named_values.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
-    let certificates = certificates
-        .iter()
-        .filter(|c| attribute("certificate-id", &c.name))
-        .map(|c| c.name.clone())
-        .collect();
-    let mut backends: Vec<BackendId> = apim
-        .backends
-        .iter()
-        .copied()
-        .filter(|b| attribute("backend-id", &model[*b].decl.name))
-        .collect();
-    backends.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
-    let mut fragments: Vec<String> = apim
-        .policy_fragments
-        .iter()
-        .map(|f| model[*f].decl.name.clone())
-        .filter(|name| attribute("fragment-id", name))
-        .collect();
-    fragments.sort();
-    PolicyReferences {
-        named_values,
-        certificates,
-        backends,
-        fragments,
+/// The entities of an instance a policy document can name, by the name it uses.
+struct Referable<'a> {
+    named_values: HashMap<&'a str, NamedValueId>,
+    certificates: HashSet<&'a str>,
+    backends: HashMap<&'a str, BackendId>,
+    fragments: HashSet<&'a str>,
+}
+
+impl<'a> Referable<'a> {
+    fn new(model: &'a Model, apim: &ApiManagement, certificates: &'a [NamedCertificate]) -> Self {
+        Referable {
+            named_values: apim
+                .named_values
+                .iter()
+                .map(|n| (model[*n].display_name.as_str(), *n))
+                .collect(),
+            certificates: certificates.iter().map(|c| c.name.as_str()).collect(),
+            backends: apim
+                .backends
+                .iter()
+                .map(|b| (model[*b].decl.name.as_str(), *b))
+                .collect(),
+            fragments: apim
+                .policy_fragments
+                .iter()
+                .map(|f| model[*f].decl.name.as_str())
+                .collect(),
+        }
     }
+
+    /// What a rendered policy or fragment document names: one pass over the document for
+    /// each kind of reference, looked up by name.
+    fn references(&self, model: &Model, xml: &str) -> PolicyReferences {
+        let mut named_values: Vec<NamedValueId> = delimited(xml, "{{", "}}")
+            .filter_map(|name| self.named_values.get(name).copied())
+            .collect();
+        named_values.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+        named_values.dedup();
+        let mut certificates: Vec<String> = delimited(xml, "certificate-id=\"", "\"")
+            .filter(|name| self.certificates.contains(name))
+            .map(str::to_string)
+            .collect();
+        certificates.sort();
+        certificates.dedup();
+        let mut backends: Vec<BackendId> = delimited(xml, "backend-id=\"", "\"")
+            .filter_map(|name| self.backends.get(name).copied())
+            .collect();
+        backends.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+        backends.dedup();
+        let mut fragments: Vec<String> = delimited(xml, "fragment-id=\"", "\"")
+            .filter(|name| self.fragments.contains(name))
+            .map(str::to_string)
+            .collect();
+        fragments.sort();
+        fragments.dedup();
+        PolicyReferences {
+            named_values,
+            certificates,
+            backends,
+            fragments,
+        }
+    }
+}
+
+/// Every text between `open` and the next `close` in `text`.
+fn delimited<'t>(text: &'t str, open: &'t str, close: &'t str) -> impl Iterator<Item = &'t str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find(open)? + open.len();
+        let len = rest[start..].find(close)?;
+        let found = &rest[start..start + len];
+        rest = &rest[start + len + close.len()..];
+        Some(found)
+    })
 }
 
 /// `ids` sorted by the name `name` gives each.
@@ -1320,5 +1354,21 @@ mod additions_tests {
         );
         assert_eq!(p(Some("var.password")).env_var(), "CERT_EDGE_TLS_PASSWORD");
         assert_eq!(p(None).env_var(), "CERT_EDGE_TLS_PASSWORD");
+    }
+}
+
+#[cfg(test)]
+mod delimited_tests {
+    use super::delimited;
+
+    #[test]
+    fn delimited_finds_every_enclosed_text() {
+        let xml = r#"<a backend-id="one" /><b backend-id="two" />{{nv}}"#;
+        assert_eq!(
+            delimited(xml, "backend-id=\"", "\"").collect::<Vec<_>>(),
+            ["one", "two"]
+        );
+        assert_eq!(delimited(xml, "{{", "}}").collect::<Vec<_>>(), ["nv"]);
+        assert_eq!(delimited("{{open", "{{", "}}").count(), 0);
     }
 }

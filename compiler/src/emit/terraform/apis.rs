@@ -8,6 +8,7 @@ use super::{depends_on, header, Tf};
 use crate::emit::plan::{template_parameters, ApiManagementPlan, ApiPlan, PolicyPlan};
 use crate::graph::NodeRef;
 use crate::model::*;
+use std::collections::HashMap;
 
 pub fn file(tf: &Tf) -> File {
     let mut file = File::new(&header(
@@ -16,6 +17,10 @@ pub fn file(tf: &Tf) -> File {
     let mut instances: Vec<&ApiManagementPlan> = tf.plan.api_managements.iter().collect();
     instances.sort_by(|a, b| a.symbol.cmp(&b.symbol));
     for apim in instances {
+        // Looked up per API and operation: a map, not a scan of every policy each time.
+        let policies: HashMap<PolicyScope, &PolicyPlan> =
+            apim.policies.iter().map(|p| (p.scope, p)).collect();
+        let policy_of = |scope| policies.get(&scope).copied();
         for api in &apim.apis {
             file.push(api_block(tf, apim, api));
             let mut links: Vec<(String, Block)> = Vec::new();
@@ -41,7 +46,7 @@ pub fn file(tf: &Tf) -> File {
             for (_, link) in links {
                 file.push(link);
             }
-            if let Some(policy) = policy_of(apim, PolicyScope::Api(api.id)) {
+            if let Some(policy) = policy_of(PolicyScope::Api(api.id)) {
                 let symbol = tf.symbol(NodeRef::Policy(policy.id)).to_string();
                 let block = Block::resource("azurerm_api_management_api_policy", &symbol)
                     .attr("api_name", api_name(api))
@@ -56,7 +61,7 @@ pub fn file(tf: &Tf) -> File {
             for op in &api.operations {
                 let symbol = tf.symbol(NodeRef::Operation(*op)).to_string();
                 file.push(operation(tf, apim, api, *op, &symbol));
-                if let Some(policy) = policy_of(apim, PolicyScope::Operation(*op)) {
+                if let Some(policy) = policy_of(PolicyScope::Operation(*op)) {
                     let policy_symbol = tf.symbol(NodeRef::Policy(policy.id)).to_string();
                     let block = Block::resource(
                         "azurerm_api_management_api_operation_policy",
@@ -85,10 +90,6 @@ pub fn file(tf: &Tf) -> File {
 
 fn api_name(api: &ApiPlan) -> Expr {
     Expr::raw(format!("azurerm_api_management_api.{}.name", api.symbol))
-}
-
-fn policy_of(apim: &ApiManagementPlan, scope: PolicyScope) -> Option<&PolicyPlan> {
-    apim.policies.iter().find(|p| p.scope == scope)
 }
 
 fn api_block(tf: &Tf, apim: &ApiManagementPlan, api: &ApiPlan) -> Block {

@@ -98,7 +98,7 @@ impl Expr {
                 let tag = heredoc_tag(text);
                 let _ = writeln!(out, "<<{tag}");
                 for line in text.lines() {
-                    out.push_str(&escape_template(line));
+                    escape_template(line, out);
                     out.push('\n');
                 }
                 out.push_str(tag);
@@ -228,11 +228,11 @@ impl Body {
                     for it in run {
                         if let Item::Attr(k, v) = it {
                             indent(out, depth);
-                            if v.breaks_alignment() {
-                                let _ = write!(out, "{k} = ");
-                            } else {
-                                let _ = write!(out, "{k:width$} = ");
+                            out.push_str(k);
+                            if !v.breaks_alignment() {
+                                pad(out, width.saturating_sub(k.len()));
                             }
+                            out.push_str(" = ");
                             v.render(out, depth);
                             out.push('\n');
                         }
@@ -321,47 +321,51 @@ impl Block {
 }
 
 /// A whole `.tf` file: top-level blocks separated by blank lines, after an optional header.
+/// Each block is rendered when it is pushed, so a large file never holds its block trees.
 #[derive(Debug, Default)]
 pub struct File {
-    header: Vec<String>,
-    blocks: Vec<(Option<String>, Block)>,
+    out: String,
+    blocks: usize,
 }
 
 impl File {
     pub fn new(header: &str) -> File {
-        File {
-            header: header.lines().map(str::to_string).collect(),
-            blocks: Vec::new(),
-        }
+        let mut out = String::new();
+        comment_lines(header, &mut out, 0);
+        File { out, blocks: 0 }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
+        self.blocks == 0
     }
 
     pub fn push(&mut self, block: Block) {
-        self.blocks.push((None, block));
+        self.separate();
+        block.render(&mut self.out, 0);
     }
 
     /// A block with a comment above it.
     pub fn push_commented(&mut self, comment: &str, block: Block) {
-        self.blocks.push((Some(comment.to_string()), block));
+        self.separate();
+        comment_lines(comment, &mut self.out, 0);
+        block.render(&mut self.out, 0);
     }
 
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        comment_lines(&self.header.join("\n"), &mut out, 0);
-        for (i, (comment, block)) in self.blocks.iter().enumerate() {
-            if i > 0 || !self.header.is_empty() {
-                out.push('\n');
-            }
-            if let Some(c) = comment {
-                comment_lines(c, &mut out, 0);
-            }
-            block.render(&mut out, 0);
+    /// The blank line before every block but a first one without a header.
+    fn separate(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push('\n');
         }
-        out
+        self.blocks += 1;
     }
+
+    pub fn render(self) -> String {
+        self.out
+    }
+}
+
+fn pad(out: &mut String, spaces: usize) {
+    out.extend(std::iter::repeat_n(' ', spaces));
 }
 
 fn indent(out: &mut String, depth: usize) {
@@ -374,6 +378,14 @@ fn indent(out: &mut String, depth: usize) {
 /// sequences.
 pub fn quote(s: &str, out: &mut String) {
     out.push('"');
+    let plain = s
+        .bytes()
+        .all(|b| !matches!(b, b'"' | b'\\' | b'$' | b'%') && !b.is_ascii_control());
+    if plain {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -395,9 +407,20 @@ pub fn quote(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Escapes `${` and `%{` in heredoc text, where they would start a template sequence.
-fn escape_template(line: &str) -> String {
-    line.replace("${", "$${").replace("%{", "%%{")
+/// Writes heredoc text with `${` and `%{` escaped, where they would start a template
+/// sequence.
+fn escape_template(line: &str, out: &mut String) {
+    if !line.contains('{') {
+        out.push_str(line);
+        return;
+    }
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if matches!(c, '$' | '%') && chars.peek() == Some(&'{') {
+            out.push(c);
+        }
+    }
 }
 
 #[cfg(test)]
