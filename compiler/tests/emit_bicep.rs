@@ -63,19 +63,9 @@ fn write_files(files: &Files, dir: &Path) {
     }
 }
 
-fn tool(name: &str) -> PathBuf {
-    let path = support::workspace().join("../shared/tools").join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: the validators are expected beside the workspace",
-        path.display()
-    );
-    path
-}
-
 /// Runs a validator; returns (errors, warnings, full output). Panics when it cannot run.
 fn validate(tool_name: &str, args: &[&str], target: &Path) -> (usize, usize, String) {
-    let out = Command::new(tool(tool_name))
+    let out = Command::new(support::tool(tool_name))
         .args(args)
         .arg(target)
         .output()

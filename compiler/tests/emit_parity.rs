@@ -146,10 +146,13 @@ fn emit_example(name: &str) -> Files {
     emit::emit(&loaded.model, &graph, &world, &Target::ALL).files
 }
 
+/// The files under `prefix` ending in `ext`; for Bicep without the generic role-assignment
+/// module (`bicep/modules/`), whose calls stand for the grants.
 fn texts(files: &Files, prefix: &str, ext: &str) -> Vec<String> {
     files
         .iter()
         .filter(|(p, _)| p.starts_with(prefix) && p.ends_with(ext))
+        .filter(|(p, _)| !p.starts_with("bicep/modules/"))
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .collect()
 }
@@ -162,6 +165,25 @@ fn bicep_resources(sources: &[String]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for text in sources {
         for line in text.lines() {
+            // A role assignment on a vault in another resource group is a module deployed
+            // to that group.
+            // A private DNS zone owned in another group is read there by a module, which
+            // also deploys its records and links.
+            if let Some(rest) = line.strip_prefix("module ") {
+                if let Some((symbol, _)) = rest.split_once(" 'modules/key-vault-role.bicep'") {
+                    out.insert(
+                        symbol.to_string(),
+                        "Microsoft.Authorization/roleAssignments".to_string(),
+                    );
+                }
+                if let Some((symbol, _)) = rest.split_once(" 'modules/private-dns-zone.bicep'") {
+                    out.insert(
+                        symbol.to_string(),
+                        "Microsoft.Network/privateDnsZones".to_string(),
+                    );
+                }
+                continue;
+            }
             let Some(rest) = line.strip_prefix("resource ") else {
                 continue;
             };
@@ -172,6 +194,32 @@ fn bicep_resources(sources: &[String]) -> BTreeMap<String, String> {
             let ty = ty.trim_matches('\'');
             let ty = ty.split('@').next().unwrap_or(ty);
             out.insert(symbol.to_string(), ty.to_string());
+        }
+    }
+    out
+}
+
+/// Symbols of the `existing` resources (read, not deployed), subnets left out: Bicep declares
+/// every subnet inside its network and again as `existing` for references.
+fn bicep_existing(sources: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for text in sources {
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("module ") {
+                if let Some((symbol, _)) = rest.split_once(" 'modules/private-dns-zone.bicep'") {
+                    out.insert(symbol.to_string());
+                }
+                continue;
+            }
+            let Some(rest) = line.strip_prefix("resource ") else {
+                continue;
+            };
+            if rest.contains("/subnets@") || !rest.ends_with("' existing = {") {
+                continue;
+            }
+            if let Some(symbol) = rest.split_whitespace().next() {
+                out.insert(symbol.to_string());
+            }
         }
     }
     out
@@ -320,11 +368,35 @@ fn bicep_settings(sources: &[String]) -> Settings {
 
 /// `resource "azurerm_X" "sym" {` → (type, symbol, body text).
 fn terraform_resources(sources: &[String]) -> Vec<(String, String, String)> {
+    terraform_blocks(sources, "resource")
+}
+
+/// `data "azurerm_X" "sym"` blocks of existing resources: the deployment's resource group and
+/// client configuration, which Bicep takes from its scope, left out.
+fn terraform_existing(sources: &[String]) -> BTreeSet<String> {
+    terraform_blocks(sources, "data")
+        .into_iter()
+        .filter(|(ty, _, _)| {
+            !matches!(
+                ty.as_str(),
+                "azurerm_resource_group" | "azurerm_client_config" | "azurerm_subnet"
+            )
+        })
+        .map(|(_, symbol, _)| symbol)
+        .collect()
+}
+
+fn terraform_blocks(sources: &[String], kind: &str) -> Vec<(String, String, String)> {
+    let head = format!("{kind} \"");
     let mut out = Vec::new();
     for text in sources {
         let mut rest = text.as_str();
-        while let Some(at) = rest.find("resource \"") {
-            let after = &rest[at + "resource \"".len()..];
+        while let Some(at) = rest.find(&head) {
+            if at > 0 && !rest[..at].ends_with('\n') {
+                rest = &rest[at + head.len()..];
+                continue;
+            }
+            let after = &rest[at + head.len()..];
             let Some(end_ty) = after.find('"') else { break };
             let ty = &after[..end_ty];
             let after = &after[end_ty + 1..];
@@ -542,13 +614,28 @@ fn bicep_resource_set_and_settings_are_read() {
 
 /// Compares the two targets' resource sets and mutual-TLS settings in `files`.
 fn assert_parity(what: &str, files: &Files) {
-    let tf = terraform_resources(&texts(files, "terraform/", ".tf"));
+    let tf_texts = texts(files, "terraform/", ".tf");
+    let tf = terraform_resources(&tf_texts);
+    let tf_data: Vec<(String, String, String)> = terraform_blocks(&tf_texts, "data")
+        .into_iter()
+        .filter(|(ty, _, _)| {
+            !matches!(
+                ty.as_str(),
+                "azurerm_resource_group" | "azurerm_client_config"
+            )
+        })
+        .collect();
     let bicep_texts = texts(files, "bicep/", ".bicep");
     let bicep = bicep_resources(&bicep_texts);
 
     let mut tf_set: BTreeMap<String, String> = BTreeMap::new();
-    for (ty, symbol, _) in &tf {
+    for (ty, symbol, body) in tf.iter().chain(&tf_data) {
         if TERRAFORM_ONLY.contains(&ty.as_str()) {
+            continue;
+        }
+        // Records and links in a zone owned elsewhere: Bicep deploys them inside the zone's
+        // module (see `bicep_resources`).
+        if body.contains("= data.azurerm_private_dns_zone.") {
             continue;
         }
         let arm = TYPE_MAP
@@ -571,9 +658,62 @@ fn assert_parity(what: &str, files: &Files) {
         "{what}: Terraform (left) and Bicep (right) declare different resources"
     );
     assert_eq!(
+        terraform_existing(&tf_texts),
+        bicep_existing(&bicep_texts),
+        "{what}: Terraform (left) and Bicep (right) read different existing resources"
+    );
+    assert_eq!(
         terraform_settings(&tf),
         without_default_hostnames(bicep_settings(&bicep_texts)),
         "{what}: Terraform (left) and Bicep (right) differ in mutual-TLS settings"
+    );
+}
+
+/// Blocks in another resource group than the deployment's are existing resources in both
+/// targets (Terraform `data`, Bicep `existing`), and grants on a vault there are made in
+/// that group: the flagship example with its network, vault and gateway identity moved out.
+#[test]
+fn blocks_in_other_resource_groups_are_read_not_created_in_both_targets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let tmp = tempfile::tempdir().unwrap();
+    support::copy_dir(&root.join("modules"), &tmp.path().join("modules"));
+    let dir = tmp.path().join("examples/shared-groups");
+    support::copy_dir(&root.join("examples/appgw-apim-keyvault"), &dir);
+    let edit = |file: &str, block: &str, group: &str| {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let head = format!("{block} {{\n");
+        assert!(text.contains(&head), "{file} has no `{block}`");
+        let text = text.replacen(&head, &format!("{head}  resource_group = \"{group}\"\n"), 1);
+        std::fs::write(path, text).unwrap();
+    };
+    edit("network.hcl", "virtual_network \"edge\"", "rg-hub-network");
+    edit("identity.hcl", "key_vault \"edge\"", "rg-shared-vaults");
+    edit("identity.hcl", "identity \"appgw\"", "rg-shared-identities");
+    edit("network.hcl", "private_dns_zone \"internal\"", "rg-hub-dns");
+
+    let world = gatehouse::syntax::FsWorld::new(&dir);
+    let loaded = gatehouse::load::load(&world, "", &Default::default());
+    assert!(!loaded.has_errors(), "the edited example does not load");
+    let graph = gatehouse::graph::Graph::new(&loaded.model);
+    let files = emit::emit(&loaded.model, &graph, &world, &Target::ALL).files;
+    assert_parity("shared resource groups", &files);
+    assert_eq!(
+        terraform_existing(&texts(&files, "terraform/", ".tf")),
+        BTreeSet::from(["dns_internal", "id_appgw", "kv_edge", "vnet_edge"].map(String::from))
+    );
+    let out = tempfile::tempdir().unwrap();
+    for (path, bytes) in &files {
+        let target = out.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    support::validate("validate-terraform", &[], &out.path().join("terraform"));
+    support::validate("validate-bicep", &[], &out.path().join("bicep"));
+    let network = String::from_utf8_lossy(&files["terraform/network.tf"]).into_owned();
+    assert!(
+        !network.contains("azurerm_subnet_network_security_group_association"),
+        "a subnet of a network owned elsewhere keeps its owner's security group:\n{network}"
     );
 }
 

@@ -27,53 +27,6 @@ fn workspace() -> PathBuf {
     support::workspace()
 }
 
-/// A shared tool: `shared/tools/NAME`, found beside the workspace (`../shared`) or above it.
-fn tool(name: &str) -> PathBuf {
-    let start = Path::new(env!("CARGO_MANIFEST_DIR"));
-    start
-        .ancestors()
-        .map(|dir| dir.join("shared/tools").join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "shared/tools/{name} not found beside or above {}: the emitter tests need the project's validators",
-                start.display()
-            )
-        })
-}
-
-/// Runs a validator on `dir`; panics with its output unless it ran and found no error.
-fn validate(tool_name: &str, args: &[&str], dir: &Path) -> String {
-    run_validator(tool_name, args, dir).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Runs a validator on `dir`: its output when it found no error, else what it reported.
-/// Panics when it cannot run at all.
-fn run_validator(tool_name: &str, args: &[&str], dir: &Path) -> Result<String, String> {
-    let out = Command::new(tool(tool_name))
-        .args(args)
-        .arg(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {tool_name}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match out.status.code() {
-        Some(0) if text.contains(": 0 errors") => Ok(text),
-        Some(0) | Some(1) => Err(format!(
-            "{tool_name} found errors in {}:\n{text}",
-            dir.display()
-        )),
-        _ => panic!(
-            "{tool_name} could not run on {} (exit {:?}):\n{text}",
-            dir.display(),
-            out.status.code()
-        ),
-    }
-}
-
 /// Loads, checks and compiles the topology in `world` for Terraform. Panics on errors from
 /// the checks: examples and `pass/` fixtures are clean.
 fn compile(world: &dyn World, what: &str) -> (gatehouse::load::Loaded, Emitted) {
@@ -163,7 +116,7 @@ fn every_example_passes_validate_terraform() {
     for example in EXAMPLES {
         let tmp = tempfile::tempdir().unwrap();
         write(tmp.path(), &compile_example(example));
-        validate("validate-terraform", &[], &tmp.path().join("terraform"));
+        support::validate("validate-terraform", &[], &tmp.path().join("terraform"));
     }
 }
 
@@ -222,7 +175,7 @@ fn every_check_pass_fixture_passes_validate_terraform() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(dir) = dirs.get(i) else { break };
-                if let Err(e) = run_validator("validate-terraform", &[], dir) {
+                if let Err(e) = support::run_validator("validate-terraform", &[], dir) {
                     failures.lock().unwrap().push(e);
                 }
             });
@@ -255,7 +208,7 @@ fn every_policy_document_passes_validate_apim_policy() {
         save(&name, &loaded.model);
     }
     assert!(count > 20, "{count} policy documents");
-    validate("validate-apim-policy", &[], out.path());
+    support::validate("validate-apim-policy", &[], out.path());
 }
 
 // ---------------------------------------------------------------------------------------

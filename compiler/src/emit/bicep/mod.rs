@@ -142,6 +142,11 @@ impl<'p, 'm> Emitter<'p, 'm> {
         expr(name)
     }
 
+    /// Writes a fixed module file next to `main.bicep`.
+    fn use_module(&mut self, path: &str, text: &str) {
+        self.files.insert(path.into(), text.as_bytes().to_vec());
+    }
+
     fn push(&mut self, r: Resource) {
         self.resources.push(r);
     }
@@ -546,10 +551,7 @@ impl<'p, 'm> Emitter<'p, 'm> {
         let kv = &self.model[ra.vault];
         let rg = kv.resource_group.clone().unwrap_or_default();
         let vault = self.symbol(NodeRef::KeyVault(ra.vault));
-        self.files.insert(
-            EXTERNAL_ROLE_MODULE.into(),
-            EXTERNAL_ROLE_MODULE_TEXT.as_bytes().to_vec(),
-        );
+        self.use_module(EXTERNAL_ROLE_MODULE, EXTERNAL_ROLE_MODULE_TEXT);
         self.modules.push(syntax::Module {
             comment: Some(format!(
                 "{}: {} on {} (resource group {rg})",
@@ -663,4 +665,6 @@ fn id_key(symbol: &str) -> String {
 }
 
 const EXTERNAL_ROLE_MODULE: &str = "modules/key-vault-role.bicep";
+const EXTERNAL_DNS_MODULE: &str = "modules/private-dns-zone.bicep";
+const EXTERNAL_DNS_MODULE_TEXT: &str = include_str!("templates/private-dns-zone.bicep");
 const EXTERNAL_ROLE_MODULE_TEXT: &str = include_str!("templates/key-vault-role.bicep");

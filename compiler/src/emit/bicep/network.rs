@@ -131,6 +131,12 @@ impl Emitter<'_, '_> {
     /// Private DNS zones (a global resource), their A record sets and network links.
     pub(super) fn private_dns_zones(&mut self) {
         for zone in &self.plan.private_dns_zones {
+            if let Some(rg) =
+                plan::external_group(&self.plan.deployment, &self.model[zone.id].resource_group)
+            {
+                self.external_private_dns_zone(zone, rg.to_string());
+                continue;
+            }
             let mut body = Obj::new().set("name", &zone.name).set("location", "global");
             if !self.plan.deployment.tags.is_empty() {
                 body = body.set("tags", expr("tags"));
@@ -195,6 +201,62 @@ impl Emitter<'_, '_> {
                 });
             }
         }
+    }
+
+    /// A zone owned in another resource group: its record sets and links are deployed there
+    /// by a module, as a resource group deployment cannot create children elsewhere.
+    fn external_private_dns_zone(&mut self, zone: &plan::PrivateDnsZonePlan, rg: String) {
+        let records = zone
+            .a_records
+            .iter()
+            .map(|r| {
+                Obj::new()
+                    .set("name", &r.name)
+                    .set("ttl", plan::DNS_TTL)
+                    .set("addresses", Value::Array(strings(&r.addresses)))
+                    .into()
+            })
+            .collect();
+        let links = zone
+            .links
+            .iter()
+            .map(|l| {
+                let vnet = self.symbol(NodeRef::VirtualNetwork(l.virtual_network));
+                Obj::new()
+                    .set("name", &l.name)
+                    .set("virtualNetworkId", expr(format!("{vnet}.id")))
+                    .into()
+            })
+            .collect();
+        self.use_module(super::EXTERNAL_DNS_MODULE, super::EXTERNAL_DNS_MODULE_TEXT);
+        self.modules.push(super::syntax::Module {
+            comment: Some(format!(
+                "{} (existing, in resource group {rg}): its records and links",
+                self.model[zone.id].decl.address
+            )),
+            symbol: zone.symbol.clone(),
+            path: super::EXTERNAL_DNS_MODULE.into(),
+            body: Obj::new()
+                .set(
+                    "name",
+                    format!(
+                        "{}-{}",
+                        self.plan.deployment.name,
+                        zone.symbol.replace('_', "-")
+                    ),
+                )
+                .set(
+                    "scope",
+                    expr(format!("resourceGroup({})", super::quote(&rg))),
+                )
+                .set(
+                    "params",
+                    Obj::new()
+                        .set("zoneName", &zone.name)
+                        .set("records", Value::Array(records))
+                        .set("links", Value::Array(links)),
+                ),
+        });
     }
 
     /// Subnets by name, as Azure keys them.

@@ -232,13 +232,10 @@ fn instance(tf: &Tf, apim: &ApiManagementPlan) -> Block {
     block = tf.tags(block);
     let mut waits: Vec<String> = Vec::new();
     if let (Some(_), Some(subnet)) = (vnet, model.subnet) {
-        block = block.child(Block::new("virtual_network_configuration").attr(
-            "subnet_id",
-            Expr::raw(format!(
-                "azurerm_subnet.{}.id",
-                tf.symbol(NodeRef::Subnet(subnet.id))
-            )),
-        ));
+        block = block.child(
+            Block::new("virtual_network_configuration")
+                .attr("subnet_id", Expr::raw(tf.subnet_id(subnet.id))),
+        );
         // API Management in a virtual network needs its NSG rules in place to be created.
         waits.extend(network::association(tf, subnet.id));
     }

@@ -162,10 +162,7 @@ fn gateway(tf: &Tf, gw: &AppGatewayPlan, model: &AppGateway) -> Block {
         );
     }
     let subnet = match (model.subnet, &gw.subnet_input) {
-        (Some(s), _) => Some(Expr::raw(format!(
-            "azurerm_subnet.{}.id",
-            tf.symbol(crate::graph::NodeRef::Subnet(s.id))
-        ))),
+        (Some(s), _) => Some(Expr::raw(tf.subnet_id(s.id))),
         (None, Some(input)) => Some(Expr::raw(format!("var.{input}"))),
         (None, None) => None,
     };

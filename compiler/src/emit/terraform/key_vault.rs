@@ -23,6 +23,18 @@ pub fn file(tf: &Tf) -> File {
             continue;
         }
         let symbol = tf.symbol(NodeRef::Identity(id)).to_string();
+        if tf.external(&identity.resource_group) {
+            identities.push((
+                symbol.clone(),
+                Block::data("azurerm_user_assigned_identity", &symbol)
+                    .attr("name", Expr::str(identity_name(m, id)))
+                    .attr(
+                        "resource_group_name",
+                        tf.resource_group(identity.resource_group.as_ref()),
+                    ),
+            ));
+            continue;
+        }
         let block = Block::resource("azurerm_user_assigned_identity", &symbol)
             .attr("name", Expr::str(identity_name(m, id)))
             .attr("location", tf.location())
@@ -38,6 +50,18 @@ pub fn file(tf: &Tf) -> File {
     for (i, vault) in m.key_vaults.iter().enumerate() {
         let id = KeyVaultId(i as u32);
         let symbol = tf.symbol(NodeRef::KeyVault(id)).to_string();
+        if tf.external(&vault.resource_group) {
+            vaults.push((
+                symbol.clone(),
+                Block::data("azurerm_key_vault", &symbol)
+                    .attr("name", Expr::str(vault.azure_name.value.clone()))
+                    .attr(
+                        "resource_group_name",
+                        tf.resource_group(vault.resource_group.as_ref()),
+                    ),
+            ));
+            continue;
+        }
         vaults.push((symbol.clone(), key_vault(tf, vault, &symbol)));
     }
     vaults.sort_by(|a, b| a.0.cmp(&b.0));
@@ -123,7 +147,7 @@ fn key_vault(tf: &Tf, vault: &KeyVault, symbol: &str) -> Block {
             let mut subnets: Vec<String> = rules
                 .allowed_subnets
                 .iter()
-                .map(|s| format!("azurerm_subnet.{}.id", tf.symbol(NodeRef::Subnet(s.id))))
+                .map(|s| tf.subnet_id(s.id))
                 .collect();
             subnets.sort();
             subnets.dedup();

@@ -30,7 +30,9 @@ use super::plan::{CertificateData, Plan, Principal};
 use super::Files;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::NodeRef;
-use crate::model::{ClientAuthMode, IdentityId, IdentityType, KeyVaultId};
+use crate::model::{
+    ClientAuthMode, IdentityId, IdentityType, KeyVaultId, SubnetId, VirtualNetworkId,
+};
 use hcl::{Block, Expr, File};
 
 crate::declare_code! {
@@ -157,10 +159,45 @@ impl<'p, 'm> Tf<'p, 'm> {
         }
     }
 
+    /// Whether a block in `resource_group` lives outside the deployment's group: then it is
+    /// an existing resource, read with a data source and never created (as Bicep's
+    /// `existing`).
+    pub fn external(&self, resource_group: &Option<String>) -> bool {
+        crate::emit::plan::external_group(&self.plan.deployment, resource_group).is_some()
+    }
+
+    /// `data.` for an external resource.
+    fn prefix(&self, resource_group: &Option<String>) -> &'static str {
+        if self.external(resource_group) {
+            "data."
+        } else {
+            ""
+        }
+    }
+
     pub fn identity(&self, id: IdentityId) -> String {
         format!(
-            "azurerm_user_assigned_identity.{}",
+            "{}azurerm_user_assigned_identity.{}",
+            self.prefix(&self.plan.model[id].resource_group),
             self.symbol(NodeRef::Identity(id))
+        )
+    }
+
+    pub fn virtual_network(&self, id: VirtualNetworkId) -> String {
+        format!(
+            "{}azurerm_virtual_network.{}",
+            self.prefix(&self.plan.model[id].resource_group),
+            self.symbol(NodeRef::VirtualNetwork(id))
+        )
+    }
+
+    /// `<address>.id` of a subnet: a data source when its network is external.
+    pub fn subnet_id(&self, id: SubnetId) -> String {
+        let vnet = self.plan.model[id].virtual_network;
+        format!(
+            "{}azurerm_subnet.{}.id",
+            self.prefix(&self.plan.model[vnet].resource_group),
+            self.symbol(NodeRef::Subnet(id))
         )
     }
 
@@ -189,7 +226,11 @@ impl<'p, 'm> Tf<'p, 'm> {
     }
 
     pub fn key_vault(&self, id: KeyVaultId) -> String {
-        format!("azurerm_key_vault.{}", self.symbol(NodeRef::KeyVault(id)))
+        format!(
+            "{}azurerm_key_vault.{}",
+            self.prefix(&self.plan.model[id].resource_group),
+            self.symbol(NodeRef::KeyVault(id))
+        )
     }
 
     /// The role assignments and access policies that let `identity` read `vault`: what a

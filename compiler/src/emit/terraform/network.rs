@@ -18,6 +18,10 @@ pub fn file(tf: &Tf) -> File {
     for (i, vnet) in m.virtual_networks.iter().enumerate() {
         let id = VirtualNetworkId(i as u32);
         let symbol = tf.symbol(NodeRef::VirtualNetwork(id)).to_string();
+        if tf.external(&vnet.resource_group) {
+            blocks.extend(existing_network(tf, vnet, &symbol));
+            continue;
+        }
         let block = Block::resource("azurerm_virtual_network", &symbol)
             .attr("name", Expr::str(vnet.azure_name.value.clone()))
             .attr("location", tf.location())
@@ -59,6 +63,33 @@ pub fn file(tf: &Tf) -> File {
         file.push(block);
     }
     file
+}
+
+/// A network in another resource group, with its subnets: read, never created or changed
+/// (its subnets keep whatever security groups their owner gave them).
+fn existing_network(tf: &Tf, vnet: &VirtualNetwork, symbol: &str) -> Vec<(String, Block)> {
+    let m = tf.plan.model;
+    let rg = tf.resource_group(vnet.resource_group.as_ref());
+    let mut out = vec![(
+        format!("0 {symbol}"),
+        Block::data("azurerm_virtual_network", symbol)
+            .attr("name", Expr::str(vnet.azure_name.value.clone()))
+            .attr("resource_group_name", rg.clone()),
+    )];
+    for s in &vnet.subnets {
+        let subnet_symbol = tf.symbol(NodeRef::Subnet(*s)).to_string();
+        out.push((
+            format!("0 {subnet_symbol}"),
+            Block::data("azurerm_subnet", &subnet_symbol)
+                .attr("name", Expr::str(m[*s].decl.name.clone()))
+                .attr(
+                    "virtual_network_name",
+                    Expr::raw(format!("data.azurerm_virtual_network.{symbol}.name")),
+                )
+                .attr("resource_group_name", rg.clone()),
+        ));
+    }
+    out
 }
 
 fn subnet(tf: &Tf, id: SubnetId, vnet: &VirtualNetwork, vnet_symbol: &str) -> (String, Block) {
@@ -157,7 +188,11 @@ fn nsg_rule(tf: &Tf, rule: &NsgRule, nsg_symbol: &str) -> (String, Block) {
 
 /// The subnet ↔ NSG associations, which API Management in a virtual network waits for.
 pub fn association(tf: &Tf, subnet: SubnetId) -> Option<String> {
-    tf.plan.model[subnet].network_security_group?;
+    let m = tf.plan.model;
+    m[subnet].network_security_group?;
+    if tf.external(&m[m[subnet].virtual_network].resource_group) {
+        return None;
+    }
     Some(format!(
         "azurerm_subnet_network_security_group_association.{}",
         tf.symbol(NodeRef::Subnet(subnet))
@@ -173,6 +208,9 @@ fn associations(tf: &Tf) -> Vec<Block> {
         let Some(nsg) = subnet.network_security_group else {
             continue;
         };
+        if tf.external(&m[subnet.virtual_network].resource_group) {
+            continue;
+        }
         let symbol = tf.symbol(NodeRef::Subnet(id)).to_string();
         out.push((
             symbol.clone(),
@@ -212,14 +250,26 @@ pub fn snake(label: &str) -> String {
 fn private_dns_zone(tf: &Tf, zone: &PrivateDnsZonePlan) -> Vec<(String, Block)> {
     let m = tf.plan.model;
     let rg = tf.resource_group(m[zone.id].resource_group.as_ref());
-    let zone_name = Expr::raw(format!("azurerm_private_dns_zone.{}.name", zone.symbol));
+    // A zone in another resource group is owned there: read it, add the records and links.
+    let external = tf.external(&m[zone.id].resource_group);
+    let zone_name = Expr::raw(format!(
+        "{}azurerm_private_dns_zone.{}.name",
+        if external { "data." } else { "" },
+        zone.symbol
+    ));
     let mut out = vec![(
         format!("5 {}", zone.symbol),
-        tf.tags(
-            Block::resource("azurerm_private_dns_zone", &zone.symbol)
+        if external {
+            Block::data("azurerm_private_dns_zone", &zone.symbol)
                 .attr("name", Expr::str(zone.name.clone()))
-                .attr("resource_group_name", rg.clone()),
-        ),
+                .attr("resource_group_name", rg.clone())
+        } else {
+            tf.tags(
+                Block::resource("azurerm_private_dns_zone", &zone.symbol)
+                    .attr("name", Expr::str(zone.name.clone()))
+                    .attr("resource_group_name", rg.clone()),
+            )
+        },
     )];
     for record in &zone.a_records {
         out.push((
@@ -245,10 +295,7 @@ fn private_dns_zone(tf: &Tf, zone: &PrivateDnsZonePlan) -> Vec<(String, Block)> 
                 .attr("private_dns_zone_name", zone_name.clone())
                 .attr(
                     "virtual_network_id",
-                    Expr::raw(format!(
-                        "azurerm_virtual_network.{}.id",
-                        tf.symbol(NodeRef::VirtualNetwork(link.virtual_network))
-                    )),
+                    Expr::raw(format!("{}.id", tf.virtual_network(link.virtual_network))),
                 )
                 // Gateways and APIM get static records; automatic registration would
                 // add every VM of the network to the zone.
