@@ -441,6 +441,55 @@ impl Writer<'_> {
     }
 }
 
+/// The `rawxml` form of a document this module rendered in the `xml` format: the value of
+/// every attribute or text element that is a whole policy expression unescaped, the rest as
+/// it is. The same as rendering again with [`Format::RawXml`], in one pass over the text.
+pub fn xml_to_raw(xml: &str) -> String {
+    if !xml.contains('&') {
+        return xml.to_string();
+    }
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find('@') {
+        // A value starts right after `="` (attribute) or `>` (text element).
+        let (value_end, closing) = if rest[..at].ends_with("=\"") {
+            (rest[at..].find('"'), '"')
+        } else if rest[..at].ends_with('>') {
+            (rest[at..].find('<'), '<')
+        } else {
+            (None, ' ')
+        };
+        let Some(len) = value_end else {
+            out.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+            continue;
+        };
+        let value = &rest[at..at + len];
+        out.push_str(&rest[..at]);
+        let unescaped = unescape(value);
+        if is_expression(&unescaped) {
+            out.push_str(&unescaped);
+        } else {
+            out.push_str(value);
+        }
+        debug_assert!(rest[at + len..].starts_with(closing));
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Undoes [`escape`].
+fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// A single-statement `@(...)` or multi-statement `@{...}` policy expression, whole.
 fn is_expression(value: &str) -> bool {
     let v = value.trim();
@@ -464,7 +513,16 @@ fn escape(text: &str, attribute: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, is_expression};
+    use super::{escape, is_expression, xml_to_raw};
+
+    #[test]
+    fn raw_form_unescapes_whole_expressions_only() {
+        let xml = "<a v=\"@(x.Get(&quot;a&quot;))\" w=\"a &amp; b\">\n<value>@(1 &lt; 2)</value>\n<value>@ &amp; x</value>\n</a>\n";
+        assert_eq!(
+            xml_to_raw(xml),
+            "<a v=\"@(x.Get(\"a\"))\" w=\"a &amp; b\">\n<value>@(1 < 2)</value>\n<value>@ &amp; x</value>\n</a>\n"
+        );
+    }
 
     #[test]
     fn whole_expressions_are_recognised() {

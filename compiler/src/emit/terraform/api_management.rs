@@ -60,7 +60,7 @@ pub fn file(tf: &Tf) -> File {
                             "api_management_id",
                             Expr::raw(format!("{}.id", instance_address(apim))),
                         )
-                        .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
+                        .attr("xml_content", Expr::Heredoc(raw_xml(policy)));
                     file.push(depends_on(
                         block,
                         policy_dependencies(tf, apim, &policy.references),
@@ -78,7 +78,7 @@ pub fn file(tf: &Tf) -> File {
                         )
                         .attr("api_management_name", instance_name(apim))
                         .attr("resource_group_name", tf.resource_group(None))
-                        .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
+                        .attr("xml_content", Expr::Heredoc(raw_xml(policy)));
                     file.push(depends_on(
                         block,
                         policy_dependencies(tf, apim, &policy.references),
@@ -107,13 +107,8 @@ pub fn certificate_symbol(tf: &Tf, apim: &ApiManagementPlan, cert: CertificateId
 }
 
 /// A policy document in the `rawxml` format, the only one azurerm's `xml_content` sends.
-pub fn raw_xml(tf: &Tf, policy: &PolicyPlan) -> String {
-    // The two formats differ only where the `xml` rendering escaped something inside an
-    // expression; a document without any entity reads the same in both.
-    if !policy.xml.contains('&') {
-        return policy.xml.clone();
-    }
-    policy_xml::render_as(tf.plan.model, &tf.plan.model[policy.id], Format::RawXml)
+pub fn raw_xml(policy: &PolicyPlan) -> String {
+    policy_xml::xml_to_raw(&policy.xml)
 }
 
 /// What a policy document names, as the resources it must wait for.

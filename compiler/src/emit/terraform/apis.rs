@@ -52,7 +52,7 @@ pub fn file(tf: &Tf) -> File {
                     .attr("api_name", api_name(api))
                     .attr("api_management_name", instance_name(apim))
                     .attr("resource_group_name", tf.resource_group(None))
-                    .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
+                    .attr("xml_content", Expr::Heredoc(raw_xml(policy)));
                 file.push(depends_on(
                     block,
                     policy_dependencies(tf, apim, &policy.references),
@@ -76,7 +76,7 @@ pub fn file(tf: &Tf) -> File {
                             "azurerm_api_management_api_operation.{symbol}.operation_id"
                         )),
                     )
-                    .attr("xml_content", Expr::Heredoc(raw_xml(tf, policy)));
+                    .attr("xml_content", Expr::Heredoc(raw_xml(policy)));
                     file.push(depends_on(
                         block,
                         policy_dependencies(tf, apim, &policy.references),
