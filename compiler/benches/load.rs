@@ -97,6 +97,10 @@ struct Row {
     evaluate: Stats,
     drop_trees: Stats,
     build: Stats,
+    /// Stages of compile after the checks: plan, Terraform, Bicep.
+    plan: Stats,
+    terraform: Stats,
+    bicep: Stats,
 }
 
 /// Median and minimum of some timings.
@@ -143,7 +147,7 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         let fit = BUDGET.as_nanos() / per_sample.as_nanos().max(1);
         (fit as usize).clamp(MIN_SAMPLES, MAX_SAMPLES)
     });
-    let mut times: [Vec<Duration>; 9] = Default::default();
+    let mut times: [Vec<Duration>; 12] = Default::default();
     for _ in 0..samples {
         let started = Instant::now();
         let bodies = std::hint::black_box(bare_parse(dir));
@@ -155,20 +159,15 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
             let diagnostics = gatehouse::load::check(&loaded, &world, CHECK_NOW);
             (loaded, diagnostics)
         }));
-        times[8].push(time(|| {
-            let loaded = load(&world, "", &Options::default());
-            let graph = gatehouse::graph::Graph::new(&loaded.model);
-            let diagnostics =
-                gatehouse::load::check_on_graph(&loaded, &graph, &world, CHECK_NOW, None);
-            let emitted =
-                gatehouse::emit::emit(&loaded.model, &graph, &world, &gatehouse::emit::Target::ALL);
-            (diagnostics, emitted.files.len())
-        }));
-        for (all, stage) in times[3..].iter_mut().zip(stages(&world)) {
+        times[8].push(compile(&world));
+        for (all, stage) in times[3..7].iter_mut().zip(stages(&world)) {
+            all.push(stage);
+        }
+        for (all, stage) in times[9..].iter_mut().zip(emit_stages(&world)) {
             all.push(stage);
         }
     }
-    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build, check, compile] =
+    let [bare, bare_drop, full, load_tree, evaluate, drop_trees, build, check, compile, plan, terraform, bicep] =
         times.map(Stats::of);
     Row {
         apis,
@@ -184,7 +183,41 @@ fn measure(dir: &Path, apis: usize, files: usize, bytes: usize, samples: Option<
         evaluate,
         drop_trees,
         build,
+        plan,
+        terraform,
+        bicep,
     }
+}
+
+/// `gatehouse compile` as a library call, without the writes: load, graph, checks, plan and
+/// every target. What it returns is dropped outside the timing, as the CLI exits with it.
+fn compile(world: &FsWorld) -> Duration {
+    let started = Instant::now();
+    let loaded = load(world, "", &Options::default());
+    let graph = gatehouse::graph::Graph::new(&loaded.model);
+    let diagnostics = gatehouse::load::check_on_graph(&loaded, &graph, world, CHECK_NOW, None);
+    let emitted =
+        gatehouse::emit::emit(&loaded.model, &graph, world, &gatehouse::emit::Target::ALL);
+    let elapsed = started.elapsed();
+    std::hint::black_box((&diagnostics, &emitted));
+    elapsed
+}
+
+/// The emitting stages one at a time: plan, Terraform, Bicep.
+fn emit_stages(world: &FsWorld) -> [Duration; 3] {
+    let loaded = load(world, "", &Options::default());
+    let graph = gatehouse::graph::Graph::new(&loaded.model);
+    let started = Instant::now();
+    let plan = gatehouse::emit::plan::plan(&loaded.model, &graph);
+    let planned = started.elapsed();
+    let started = Instant::now();
+    let terraform = std::hint::black_box(gatehouse::emit::terraform::emit(&plan));
+    let terraformed = started.elapsed();
+    let started = Instant::now();
+    let bicep = std::hint::black_box(gatehouse::emit::bicep::emit(&plan));
+    let biceped = started.elapsed();
+    drop((terraform, bicep));
+    [planned, terraformed, biceped]
 }
 
 /// Runs `f` and returns how long it took; its result is dropped outside the timing, as a
@@ -279,6 +312,22 @@ fn print_tables(rows: &[Row]) {
         "compile",
         |r| r.compile,
     );
+    println!();
+    println!("stages of compile after the checks (median ms)");
+    println!();
+    println!(
+        "{:>6} {:>10} {:>10} {:>10}",
+        "N", "plan", "terraform", "bicep"
+    );
+    for r in rows {
+        println!(
+            "{:>6} {:>10.2} {:>10.2} {:>10.2}",
+            r.apis,
+            ms(r.plan.median),
+            ms(r.terraform.median),
+            ms(r.bicep.median)
+        );
+    }
     println!();
     println!("stages of load+model (median ms, and share of their sum), and the bare parse's drop");
     println!();

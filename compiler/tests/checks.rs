@@ -11,19 +11,6 @@ fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/checks")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Loads and checks a fixture, as a change from `baseline` when given; returns the diagnostics
 /// rendered without colour.
 fn run(dir: &Path, baseline: Option<&Path>) -> (Vec<gatehouse::diagnostics::Diagnostic>, String) {
@@ -48,7 +35,7 @@ fn run(dir: &Path, baseline: Option<&Path>) -> (Vec<gatehouse::diagnostics::Diag
 /// the returned guard.
 fn fixture_world(dir: &Path) -> (support::FixtureWorld, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(dir, tmp.path());
+    support::copy_dir(dir, tmp.path());
     support::pki::write(tmp.path());
     (support::FixtureWorld::new(tmp.path()), tmp)
 }

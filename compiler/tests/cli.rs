@@ -454,3 +454,27 @@ fn baseline_judges_the_change_against_the_previous_version() {
         String::from_utf8_lossy(&broken.stderr)
     );
 }
+
+/// An OUT that cannot be written (a file, a directory gatehouse cannot create) is a clear
+/// error naming it, exit 2, and nothing is written anywhere.
+#[test]
+fn compile_refuses_an_out_it_cannot_write() {
+    let example = support::workspace().join("examples/apim-backend-mtls");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    // /proc refuses new entries, even for root (who can write anywhere else).
+    for (out, expect) in [
+        (file.to_str().unwrap(), "is a file; give a directory"),
+        ("/proc/gatehouse-out", "cannot write `/proc/gatehouse-out`"),
+    ] {
+        let o = gatehouse(
+            &["compile", ".", "--out", out, "--now", "2026-06-01T00:00:00Z"],
+            &example,
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(2), "{out}: {stderr}");
+        assert!(stderr.contains(expect), "{out}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}

@@ -63,19 +63,9 @@ fn write_files(files: &Files, dir: &Path) {
     }
 }
 
-fn tool(name: &str) -> PathBuf {
-    let path = support::workspace().join("../shared/tools").join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: the validators are expected beside the workspace",
-        path.display()
-    );
-    path
-}
-
 /// Runs a validator; returns (errors, warnings, full output). Panics when it cannot run.
 fn validate(tool_name: &str, args: &[&str], target: &Path) -> (usize, usize, String) {
-    let out = Command::new(tool(tool_name))
+    let out = Command::new(support::tool(tool_name))
         .args(args)
         .arg(target)
         .output()
@@ -190,23 +180,10 @@ fn check_fixtures_pass_validate_bicep() {
     assert_eq!(errors, 0, "validate-bicep found errors:\n{text}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A copy of fixture `dir` with the test PKI in `pki/`, as `tests/checks.rs` runs it.
 fn fixture_world(dir: &Path) -> (support::FixtureWorld, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(dir, tmp.path());
+    support::copy_dir(dir, tmp.path());
     support::pki::write(tmp.path());
     (support::FixtureWorld::new(tmp.path()), tmp)
 }
@@ -319,9 +296,9 @@ fn reordered_input_gives_identical_output() {
     let source = example_dir("appgw-apim-keyvault");
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("examples/reordered");
-    copy_dir(&source, &root);
+    support::copy_dir(&source, &root);
     // The example calls `../../modules/partner-api`.
-    copy_dir(
+    support::copy_dir(
         &support::workspace().join("modules"),
         &tmp.path().join("modules"),
     );

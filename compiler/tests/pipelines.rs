@@ -3,24 +3,13 @@
 //! (`topology/`, `compiled/`, and the deployed version in `../deployed/topology`), and must
 //! succeed. Each command gets `--now` appended, so the result does not depend on today's date.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The `gatehouse ...` commands of a pipeline file, without shell redirections.
@@ -65,8 +54,8 @@ fn run_pipeline(file: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("repo");
     let example = workspace().join("examples/apim-negotiate-client-cert");
-    copy_dir(&example, &repo.join("topology"));
-    copy_dir(&example, &tmp.path().join("deployed/topology"));
+    support::copy_dir(&example, &repo.join("topology"));
+    support::copy_dir(&example, &tmp.path().join("deployed/topology"));
     let now = ["--now".to_string(), "2026-06-01".to_string()];
     let compile: Vec<String> = ["compile", "topology", "--out", "compiled"]
         .iter()

@@ -184,14 +184,38 @@ pub fn codes() -> Vec<&'static CodeInfo> {
 
 /// Runs every check in code order and drops the findings an `allow` block covers.
 pub fn run(cx: &CheckContext) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for check in all() {
-        let mut found = Vec::new();
-        (check.run)(cx, &mut found);
-        found.retain(|d| !allowed(cx.model, d));
-        out.append(&mut found);
-    }
-    out
+    let checks = all();
+    // Checks are independent reads of the same graph: they run on every core, each worker
+    // taking the next check, and their findings are joined in check order, so the output
+    // does not depend on which worker ran what.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(checks.len()));
+    let mut found: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(check) = checks.get(i) else {
+                            break;
+                        };
+                        let mut diagnostics = Vec::new();
+                        (check.run)(cx, &mut diagnostics);
+                        diagnostics.retain(|d| !allowed(cx.model, d));
+                        mine.push((i, diagnostics));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().flat_map(|(_, d)| d).collect()
 }
 
 fn allowed(model: &Model, d: &Diagnostic) -> bool {

@@ -369,6 +369,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         &SECRET_UNSET,
     ];
     codes.extend(crate::checks::codes());
+    codes.extend(crate::emit::codes());
     codes.sort_by_key(|c| c.code);
     codes
 }

@@ -1,9 +1,9 @@
 //! Emitters: a checked topology compiled to files that deploy it.
 //!
 //! [`plan::plan`] makes every decision once (names, order, secrets, derived blocks); each
-//! target spells the plan in its own syntax: `bicep/` (ARM) here, `terraform/` (azurerm 4.x)
-//! once branch `tf` is merged, and later `runtime/` (the bundled proxy's config). [`emit`] returns the files as a sorted map of
-//! output-relative paths to bytes; only the CLI writes them, all at once.
+//! target spells the plan in its own syntax: `terraform/` (azurerm 4.x), `bicep/` (ARM), and
+//! later `runtime/` (the bundled proxy's config). [`emit`] returns the files as a sorted map
+//! of output-relative paths to bytes; only the CLI writes them, all at once.
 //!
 //! **Invariant:** deterministic: the same model gives the same bytes (no timestamps, no
 //! absolute paths, no hash-map order); secrets never appear in a file, only parameter names.
@@ -12,6 +12,7 @@ pub mod bicep;
 pub mod plan;
 pub mod policy_xml;
 pub mod symbols;
+pub mod terraform;
 
 use crate::diagnostics::Diagnostic;
 use crate::graph::Graph;
@@ -25,17 +26,17 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 /// What `gatehouse compile` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
-    // The Terraform target lives on branch `tf` until its plan is reconciled with Bicep's;
-    // it is not offered here rather than emitting nothing.
+    Terraform,
     Bicep,
 }
 
 impl Target {
-    pub const ALL: [Target; 1] = [Target::Bicep];
+    pub const ALL: [Target; 2] = [Target::Terraform, Target::Bicep];
 
     /// The target's directory under OUT, and its `--target` name.
     pub fn name(self) -> &'static str {
         match self {
+            Target::Terraform => "terraform",
             Target::Bicep => "bicep",
         }
     }
@@ -59,10 +60,27 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
     let plan = plan::plan(model, graph);
     let mut emitted = Emitted::default();
     let copies = copied_files(&plan, world, &mut emitted.diagnostics);
-    for target in targets {
-        let files = match target {
-            Target::Bicep => bicep::emit(&plan),
-        };
+    // The targets spell the same plan independently: one thread each.
+    let outputs: Vec<(Target, Files, Vec<Diagnostic>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|&target| {
+                let plan = &plan;
+                scope.spawn(move || match target {
+                    Target::Terraform => {
+                        (target, terraform::emit(plan), terraform::diagnostics(plan))
+                    }
+                    Target::Bicep => (target, bicep::emit(plan), Vec::new()),
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for (target, files, diagnostics) in outputs {
+        emitted.diagnostics.extend(diagnostics);
         for (path, bytes) in files {
             emitted
                 .files
@@ -75,6 +93,11 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
         }
     }
     emitted
+}
+
+/// The codes emitters report (settings a target cannot express), for `explain` and `allow`.
+pub fn codes() -> Vec<&'static crate::diagnostics::CodeInfo> {
+    vec![&terraform::PASSTHROUGH_NEEDS_API_2025]
 }
 
 /// Reads the public certificate files the plan copies. A file that cannot be read was already

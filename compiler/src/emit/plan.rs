@@ -16,7 +16,7 @@ use super::policy_xml;
 use super::symbols::Symbols;
 use crate::graph::NodeRef;
 use crate::model::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The plan of a whole topology.
 #[derive(Debug)]
@@ -34,9 +34,50 @@ pub struct Plan<'m> {
     pub api_managements: Vec<ApiManagementPlan>,
     /// Role assignments of identities on Key Vaults, in model order.
     pub role_assignments: Vec<RoleAssignmentPlan>,
+    /// Key Vault access policies (vaults with `permission_model = "access_policy"`), in model
+    /// order.
+    pub access_policies: Vec<AccessPolicyPlan>,
     /// Non-secret inputs the topology leaves to the pipeline (e.g. the subnet of a gateway
     /// that names none), by name. Terraform variables, Bicep params without a default.
     pub inputs: BTreeMap<String, InputParam>,
+    /// Private DNS zones, by symbol.
+    pub private_dns_zones: Vec<PrivateDnsZonePlan>,
+}
+
+/// A private DNS zone with its A record sets and virtual network links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateDnsZonePlan {
+    pub id: PrivateDnsZoneId,
+    pub symbol: String,
+    /// The zone's DNS name.
+    pub name: String,
+    /// Sorted by name.
+    pub a_records: Vec<ARecordPlan>,
+    /// Sorted by name.
+    pub links: Vec<DnsLinkPlan>,
+}
+
+/// The TTL of the A record sets gatehouse writes: Azure's portal default.
+pub const DNS_TTL: u32 = 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ARecordPlan {
+    /// `<zone symbol>_<name>`, `apex` for `@` and `wildcard` for `*`.
+    pub symbol: String,
+    /// Relative name as Azure keys it: `@` for the apex.
+    pub name: String,
+    /// IPv4 addresses, sorted.
+    pub addresses: Vec<String>,
+}
+
+/// The link that makes a zone resolvable from a virtual network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsLinkPlan {
+    /// `<zone symbol>_<network symbol>`.
+    pub symbol: String,
+    /// `link-<network name>`.
+    pub name: String,
+    pub virtual_network: VirtualNetworkId,
 }
 
 /// A non-secret value the pipeline provides at deploy time.
@@ -152,17 +193,6 @@ pub struct AppGatewayPlan {
     pub subnet_input: Option<String>,
 }
 
-/// Settings derived for a route without `backend_settings`: HTTPS on 443, with the API
-/// Management hostname as host name (so SNI and Host match its certificate, GH803), or the
-/// pool member's name for other pools.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DerivedSettingsPlan {
-    pub name: String,
-    pub port: u16,
-    /// `Some` for a route to an API Management hostname; `None`: pick from the pool address.
-    pub host_name: Option<String>,
-}
-
 /// A certificate under the name a gateway block knows it by (sorted by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedCertificate {
@@ -206,6 +236,26 @@ pub struct SettingsPlan {
     pub probe: Option<String>,
     /// Sorted.
     pub trusted_root_certificate_names: Vec<String>,
+}
+
+/// The path API Management answers with 200 on every gateway hostname, without a
+/// subscription key: what a probe towards API Management must request (the default probe's
+/// `/` gets a 404 and marks the backend unhealthy, GH803).
+pub const APIM_STATUS_PATH: &str = "/status-0123456789abcdef";
+
+/// Settings derived for a route without `backend_settings` (Azure requires settings on every
+/// rule): HTTPS on 443. A route to an API Management hostname gets the hostname as host name
+/// (so SNI and `Host` match its certificate, GH803) and a probe of [`APIM_STATUS_PATH`] on
+/// it; a route to another pool picks the host name from the pool member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedSettingsPlan {
+    /// [`RouteTargetPlan::settings_name`]: `<pool>-settings`.
+    pub name: String,
+    pub port: u16,
+    /// `Some` for a route to an API Management hostname; `None`: pick from the pool member.
+    pub host_name: Option<String>,
+    /// `<pool>-probe`, for a route to an API Management hostname.
+    pub probe: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -290,6 +340,8 @@ pub struct FragmentPlan {
     /// The fragment id policies name in `fragment-id`: the block's label.
     pub name: String,
     pub xml: String,
+    /// What the fragment names (fragments it includes among them).
+    pub references: PolicyReferences,
 }
 
 /// One custom hostname entry, as Azure lists it.
@@ -320,6 +372,23 @@ pub struct PolicyPlan {
     pub id: PolicyId,
     pub scope: PolicyScope,
     pub xml: String,
+    /// What the document names and API Management resolves when the policy is saved (it
+    /// rejects a policy naming a named value, certificate or backend that does not exist
+    /// yet): the emitters deploy these first.
+    pub references: PolicyReferences,
+}
+
+/// Entities of the instance a policy document names, each sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyReferences {
+    /// `{{display name}}` references.
+    pub named_values: Vec<NamedValueId>,
+    /// `certificate-id="..."`: names in [`ApiManagementPlan::certificates`].
+    pub certificates: Vec<String>,
+    /// `backend-id="..."`.
+    pub backends: Vec<BackendId>,
+    /// `fragment-id="..."`: names in [`ApiManagementPlan::fragments`].
+    pub fragments: Vec<String>,
 }
 
 /// An identity's role on a vault; `principal` says whose principal id it is.
@@ -330,6 +399,19 @@ pub struct RoleAssignmentPlan {
     pub principal: Principal,
     pub vault: KeyVaultId,
     pub role: String,
+}
+
+/// A Key Vault access policy granting an identity permissions on a vault.
+#[derive(Debug, Clone)]
+pub struct AccessPolicyPlan {
+    /// `<vault symbol>_<identity symbol>`, with `_2`, ... for a second policy of the pair.
+    pub symbol: String,
+    pub vault: KeyVaultId,
+    pub identity: IdentityId,
+    pub principal: Principal,
+    /// As written.
+    pub secret_permissions: Vec<String>,
+    pub certificate_permissions: Vec<String>,
 }
 
 /// Whose principal id a grant is for.
@@ -391,6 +473,8 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         }
     }
     let role_assignments = role_assignments(model, &symbols);
+    let private_dns_zones = private_dns_zones(model, &symbols);
+    let access_policies = access_policies(model, &symbols);
     let mut inputs = BTreeMap::new();
     for gw in &app_gateways {
         let gw: &AppGatewayPlan = gw;
@@ -417,8 +501,64 @@ pub fn plan<'m>(model: &'m Model, graph: &crate::graph::Graph) -> Plan<'m> {
         app_gateways,
         api_managements,
         role_assignments,
+        access_policies,
         inputs,
+        private_dns_zones,
     }
+}
+
+fn private_dns_zones(model: &Model, symbols: &Symbols) -> Vec<PrivateDnsZonePlan> {
+    let mut zones: Vec<PrivateDnsZonePlan> = (0..model.private_dns_zones.len())
+        .map(|i| {
+            let id = PrivateDnsZoneId(i as u32);
+            let zone = &model[id];
+            let symbol = symbols.get(NodeRef::PrivateDnsZone(id)).to_string();
+            let mut a_records: Vec<ARecordPlan> = zone
+                .a_records
+                .iter()
+                .map(|r| {
+                    let name = match r.name.value.as_str() {
+                        "" => "@".to_string(),
+                        n => n.to_ascii_lowercase(),
+                    };
+                    let suffix = match name.as_str() {
+                        "@" => "apex".to_string(),
+                        n => n.replace('*', "wildcard").replace(['.', '-'], "_"),
+                    };
+                    let mut addresses: Vec<String> =
+                        r.records.iter().map(|a| a.value.clone()).collect();
+                    addresses.sort();
+                    addresses.dedup();
+                    ARecordPlan {
+                        symbol: format!("{symbol}_{suffix}"),
+                        name,
+                        addresses,
+                    }
+                })
+                .collect();
+            a_records.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut links: Vec<DnsLinkPlan> = zone
+                .virtual_networks
+                .iter()
+                .map(|v| DnsLinkPlan {
+                    symbol: format!("{symbol}_{}", symbols.get(NodeRef::VirtualNetwork(v.id))),
+                    name: format!("link-{}", model[v.id].azure_name.value),
+                    virtual_network: v.id,
+                })
+                .collect();
+            links.sort_by(|a, b| a.name.cmp(&b.name));
+            links.dedup_by(|a, b| a.name == b.name);
+            PrivateDnsZonePlan {
+                id,
+                symbol,
+                name: zone.azure_name.value.clone(),
+                a_records,
+                links,
+            }
+        })
+        .collect();
+    zones.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+    zones
 }
 
 impl Plan<'_> {
@@ -724,7 +864,8 @@ fn push_named(list: &mut Vec<NamedCertificate>, name: String, certificate: Certi
 }
 
 /// The pool, settings and rewrite set of a route; a route to an API Management hostname gets a
-/// pool of its own holding the hostname's FQDN.
+/// pool of its own holding the hostname's FQDN. A route without `backend_settings` gets derived
+/// ones (Application Gateway rejects a rule without settings), see [`DerivedSettingsPlan`].
 fn route_target(
     model: &Model,
     route: &Route,
@@ -733,14 +874,14 @@ fn route_target(
 ) -> RouteTargetPlan {
     let mut apim_host = None;
     let backend_pool = match route.to {
-        Some(RouteTarget::BackendPool(p)) => model[p.id].decl.name.replace('_', "-"),
+        Some(RouteTarget::BackendPool(p)) => gateway_name(&model[p.id].decl.name),
         Some(RouteTarget::Hostname(h)) => {
             let hostname = &model[h.id];
             apim_host = Some(hostname.host_name.value.clone());
             let name = format!(
                 "apim-{}-{}",
-                model[hostname.api_management].decl.name.replace('_', "-"),
-                hostname.decl.name.replace('_', "-")
+                gateway_name(&model[hostname.api_management].decl.name),
+                gateway_name(&hostname.decl.name)
             );
             if !pools.iter().any(|p| p.name == name) {
                 pools.push(PoolPlan {
@@ -757,19 +898,28 @@ fn route_target(
         backend_pool,
         backend_settings: route
             .backend_settings
-            .map(|s| model[s.id].decl.name.replace('_', "-")),
+            .map(|s| gateway_name(&model[s.id].decl.name)),
         rewrite_rule_set: route
             .rewrite_rule_set
-            .map(|s| model[s.id].decl.name.replace('_', "-")),
+            .map(|s| gateway_name(&model[s.id].decl.name)),
     };
     if target.backend_settings.is_none() {
         derived.push(DerivedSettingsPlan {
             name: target.settings_name(),
             port: 443,
+            probe: apim_host
+                .is_some()
+                .then(|| format!("{}-probe", target.backend_pool)),
             host_name: apim_host,
         });
     }
     target
+}
+
+/// The name of an Application Gateway child block (listener, pool, settings, rule, rewrite
+/// set or rule, certificate): the label with `_` as `-`.
+pub fn gateway_name(label: &str) -> String {
+    label.replace('_', "-")
 }
 
 fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiManagementPlan {
@@ -874,12 +1024,17 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         collect_policy_certificates(model, &model[*f].statements, &mut certificates);
     }
     certificates.sort_by(|a, b| a.name.cmp(&b.name));
+    let referable = Referable::new(model, apim, &certificates);
     let policies = policy_ids
         .iter()
-        .map(|p| PolicyPlan {
-            id: *p,
-            scope: model[*p].scope,
-            xml: policy_xml::render(model, &model[*p]),
+        .map(|p| {
+            let xml = policy_xml::render(model, &model[*p]);
+            PolicyPlan {
+                id: *p,
+                scope: model[*p].scope,
+                references: referable.references(model, &xml),
+                xml,
+            }
         })
         .collect();
 
@@ -889,6 +1044,11 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
             id: f,
             name: model[f].decl.name.clone(),
             xml: policy_xml::render_fragment(model, &model[f]),
+            references: PolicyReferences::default(),
+        })
+        .map(|mut f: FragmentPlan| {
+            f.references = referable.references(model, &f.xml);
+            f
         })
         .collect();
     let ca_certificates = sorted_by_name(&apim.ca_certificates, |c| &model[c].decl.name);
@@ -913,6 +1073,82 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         policies,
         fragments,
     }
+}
+
+/// The entities of an instance a policy document can name, by the name it uses.
+struct Referable<'a> {
+    named_values: HashMap<&'a str, NamedValueId>,
+    certificates: HashSet<&'a str>,
+    backends: HashMap<&'a str, BackendId>,
+    fragments: HashSet<&'a str>,
+}
+
+impl<'a> Referable<'a> {
+    fn new(model: &'a Model, apim: &ApiManagement, certificates: &'a [NamedCertificate]) -> Self {
+        Referable {
+            named_values: apim
+                .named_values
+                .iter()
+                .map(|n| (model[*n].display_name.as_str(), *n))
+                .collect(),
+            certificates: certificates.iter().map(|c| c.name.as_str()).collect(),
+            backends: apim
+                .backends
+                .iter()
+                .map(|b| (model[*b].decl.name.as_str(), *b))
+                .collect(),
+            fragments: apim
+                .policy_fragments
+                .iter()
+                .map(|f| model[*f].decl.name.as_str())
+                .collect(),
+        }
+    }
+
+    /// What a rendered policy or fragment document names: one pass over the document for
+    /// each kind of reference, looked up by name.
+    fn references(&self, model: &Model, xml: &str) -> PolicyReferences {
+        let mut named_values: Vec<NamedValueId> = delimited(xml, "{{", "}}")
+            .filter_map(|name| self.named_values.get(name).copied())
+            .collect();
+        named_values.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+        named_values.dedup();
+        let mut certificates: Vec<String> = delimited(xml, "certificate-id=\"", "\"")
+            .filter(|name| self.certificates.contains(name))
+            .map(str::to_string)
+            .collect();
+        certificates.sort();
+        certificates.dedup();
+        let mut backends: Vec<BackendId> = delimited(xml, "backend-id=\"", "\"")
+            .filter_map(|name| self.backends.get(name).copied())
+            .collect();
+        backends.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+        backends.dedup();
+        let mut fragments: Vec<String> = delimited(xml, "fragment-id=\"", "\"")
+            .filter(|name| self.fragments.contains(name))
+            .map(str::to_string)
+            .collect();
+        fragments.sort();
+        fragments.dedup();
+        PolicyReferences {
+            named_values,
+            certificates,
+            backends,
+            fragments,
+        }
+    }
+}
+
+/// Every text between `open` and the next `close` in `text`.
+fn delimited<'t>(text: &'t str, open: &'t str, close: &'t str) -> impl Iterator<Item = &'t str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find(open)? + open.len();
+        let len = rest[start..].find(close)?;
+        let found = &rest[start..start + len];
+        rest = &rest[start + len + close.len()..];
+        Some(found)
+    })
 }
 
 /// `ids` sorted by the name `name` gives each.
@@ -961,6 +1197,43 @@ fn role_assignments(model: &Model, symbols: &Symbols) -> Vec<RoleAssignmentPlan>
                 principal,
                 vault: scope.id,
                 role: ra.role.value.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn access_policies(model: &Model, symbols: &Symbols) -> Vec<AccessPolicyPlan> {
+    let mut out: Vec<AccessPolicyPlan> = Vec::new();
+    for (v, vault) in model.key_vaults.iter().enumerate() {
+        let vault_id = KeyVaultId(v as u32);
+        for policy in &vault.access_policies {
+            let Some(identity) = policy.identity else {
+                continue;
+            };
+            let principal = match model[identity.id].kind.value {
+                IdentityType::UserAssigned => Principal::UserAssigned(identity.id),
+                IdentityType::SystemAssigned => system_owner(model, identity.id),
+            };
+            let base = format!(
+                "{}_{}",
+                symbols.get(NodeRef::KeyVault(vault_id)),
+                symbols.get(NodeRef::Identity(identity.id))
+            );
+            let mut symbol = base.clone();
+            let mut n = 2;
+            while out.iter().any(|p| p.symbol == symbol) {
+                symbol = format!("{base}_{n}");
+                n += 1;
+            }
+            let values = |v: &[Spanned<String>]| v.iter().map(|s| s.value.clone()).collect();
+            out.push(AccessPolicyPlan {
+                symbol,
+                vault: vault_id,
+                identity: identity.id,
+                principal,
+                secret_permissions: values(&policy.secret_permissions),
+                certificate_permissions: values(&policy.certificate_permissions),
             });
         }
     }
@@ -1064,6 +1337,11 @@ mod additions_tests {
     }
 
     #[test]
+    fn gateway_names_use_dashes() {
+        assert_eq!(gateway_name("forward_client_cert"), "forward-client-cert");
+    }
+
+    #[test]
     fn secret_env_var_prefers_the_topology_name() {
         let p = |source: Option<&str>| SecretParam {
             name: "cert_edge_tls_password".into(),
@@ -1076,5 +1354,21 @@ mod additions_tests {
         );
         assert_eq!(p(Some("var.password")).env_var(), "CERT_EDGE_TLS_PASSWORD");
         assert_eq!(p(None).env_var(), "CERT_EDGE_TLS_PASSWORD");
+    }
+}
+
+#[cfg(test)]
+mod delimited_tests {
+    use super::delimited;
+
+    #[test]
+    fn delimited_finds_every_enclosed_text() {
+        let xml = r#"<a backend-id="one" /><b backend-id="two" />{{nv}}"#;
+        assert_eq!(
+            delimited(xml, "backend-id=\"", "\"").collect::<Vec<_>>(),
+            ["one", "two"]
+        );
+        assert_eq!(delimited(xml, "{{", "}}").collect::<Vec<_>>(), ["nv"]);
+        assert_eq!(delimited("{{open", "{{", "}}").count(), 0);
     }
 }

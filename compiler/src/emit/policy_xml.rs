@@ -1,10 +1,12 @@
 //! Policy documents as API Management XML, rendered from the typed statements of the model.
 //!
-//! One rendering serves Terraform (`xml_content`) and Bicep (`format: 'rawxml'`): indented by
-//! two spaces, attributes in a fixed order, every value escaped for XML. Policy expressions
-//! (`@(...)`) are attribute or text values like any other; escaping their quotes as `&quot;`
-//! is what the API Management XML format expects. Elements gatehouse has no typed form for are
-//! written back as the user wrote them.
+//! Indented by two spaces, attributes in a fixed order, in one of API Management's two content
+//! formats ([`Format`]): `xml` (Bicep's `format: 'xml'`), where every value is escaped for XML,
+//! policy expressions included (`&quot;` inside `@(...)`); and `rawxml`, the only format
+//! azurerm's `xml_content` sends, where a value that is a whole policy expression is written
+//! as it is (API Management finds expressions before it parses the XML, and would hand an
+//! escaped `&quot;` to the C# compiler). Elements gatehouse has no typed form for are written
+//! back as the user wrote them.
 
 use crate::model::{
     AuthenticationCertificate, BackendName, CertificateIdentity, CertificateName, FragmentName,
@@ -12,12 +14,27 @@ use crate::model::{
 };
 use std::fmt::Write;
 
-/// The XML document of `policy`.
+/// API Management's policy content formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Well-formed XML: expressions escaped like any value.
+    Xml,
+    /// Expressions unescaped.
+    RawXml,
+}
+
+/// The XML document of `policy` in the `xml` format.
 pub fn render(model: &Model, policy: &Policy) -> String {
+    render_as(model, policy, Format::Xml)
+}
+
+/// The XML document of `policy` in `format`.
+pub fn render_as(model: &Model, policy: &Policy, format: Format) -> String {
     let mut w = Writer {
         model,
         out: String::new(),
         depth: 0,
+        format,
     };
     w.open("policies", &[]);
     for (name, section) in policy.sections() {
@@ -35,12 +52,19 @@ pub fn render(model: &Model, policy: &Policy) -> String {
     w.out
 }
 
-/// The XML document of a policy fragment: its statements inside `<fragment>`.
+/// The XML document of a policy fragment in the `xml` format: its statements inside
+/// `<fragment>`.
 pub fn render_fragment(model: &Model, fragment: &PolicyFragment) -> String {
+    render_fragment_as(model, fragment, Format::Xml)
+}
+
+/// The XML document of a policy fragment in `format`.
+pub fn render_fragment_as(model: &Model, fragment: &PolicyFragment, format: Format) -> String {
     let mut w = Writer {
         model,
         out: String::new(),
         depth: 0,
+        format,
     };
     w.open("fragment", &[]);
     w.statements(&fragment.statements);
@@ -61,6 +85,7 @@ struct Writer<'m> {
     model: &'m Model,
     out: String,
     depth: usize,
+    format: Format,
 }
 
 type Attrs<'a> = [(&'a str, String)];
@@ -72,12 +97,22 @@ impl Writer<'_> {
         }
     }
 
+    /// A value as the format writes it: escaped, or as it is when it is a whole expression
+    /// in `rawxml`.
+    fn value<'v>(&self, value: &'v str, attribute: bool) -> std::borrow::Cow<'v, str> {
+        if self.format == Format::RawXml && is_expression(value) {
+            std::borrow::Cow::Borrowed(value)
+        } else {
+            std::borrow::Cow::Owned(escape(value, attribute))
+        }
+    }
+
     fn start(&mut self, name: &str, attrs: &Attrs) {
         self.indent();
         self.out.push('<');
         self.out.push_str(name);
         for (key, value) in attrs {
-            let _ = write!(self.out, " {key}=\"{}\"", escape(value, true));
+            let _ = write!(self.out, " {key}=\"{}\"", self.value(value, true));
         }
     }
 
@@ -100,7 +135,8 @@ impl Writer<'_> {
 
     fn text_element(&mut self, name: &str, attrs: &Attrs, text: &str) {
         self.start(name, attrs);
-        let _ = writeln!(self.out, ">{}</{name}>", escape(text, false));
+        let text = self.value(text, false);
+        let _ = writeln!(self.out, ">{text}</{name}>");
     }
 
     fn raw(&mut self, xml: &str) {
@@ -259,7 +295,16 @@ impl Writer<'_> {
                     .map(|age| ("preflight-result-max-age", age.to_string()))
                     .into_iter()
                     .collect();
-                self.list("allowed-methods", "method", &c.allowed_methods, &max_age);
+                // `allowed-methods` holds at least one method; without any, API Management
+                // allows GET and POST, which is also what a max age alone is written with.
+                if !c.allowed_methods.is_empty() {
+                    self.list("allowed-methods", "method", &c.allowed_methods, &max_age);
+                } else if !max_age.is_empty() {
+                    self.open("allowed-methods", &max_age);
+                    self.text_element("method", &[], "GET");
+                    self.text_element("method", &[], "POST");
+                    self.close("allowed-methods");
+                }
                 self.list("allowed-headers", "header", &c.allowed_headers, &[]);
                 if !c.expose_headers.is_empty() {
                     self.list("expose-headers", "header", &c.expose_headers, &[]);
@@ -396,6 +441,61 @@ impl Writer<'_> {
     }
 }
 
+/// The `rawxml` form of a document this module rendered in the `xml` format: the value of
+/// every attribute or text element that is a whole policy expression unescaped, the rest as
+/// it is. The same as rendering again with [`Format::RawXml`], in one pass over the text.
+pub fn xml_to_raw(xml: &str) -> String {
+    if !xml.contains('&') {
+        return xml.to_string();
+    }
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find('@') {
+        // A value starts right after `="` (attribute) or `>` (text element).
+        let (value_end, closing) = if rest[..at].ends_with("=\"") {
+            (rest[at..].find('"'), '"')
+        } else if rest[..at].ends_with('>') {
+            (rest[at..].find('<'), '<')
+        } else {
+            (None, ' ')
+        };
+        let Some(len) = value_end else {
+            out.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+            continue;
+        };
+        let value = &rest[at..at + len];
+        out.push_str(&rest[..at]);
+        let unescaped = unescape(value);
+        if is_expression(&unescaped) {
+            out.push_str(&unescaped);
+        } else {
+            out.push_str(value);
+        }
+        debug_assert!(rest[at + len..].starts_with(closing));
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Undoes [`escape`].
+fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A single-statement `@(...)` or multi-statement `@{...}` policy expression, whole.
+fn is_expression(value: &str) -> bool {
+    let v = value.trim();
+    (v.starts_with("@(") && v.ends_with(')')) || (v.starts_with("@{") && v.ends_with('}'))
+}
+
 /// Escapes XML special characters; in attributes also quotes.
 fn escape(text: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(text.len());
@@ -409,4 +509,33 @@ fn escape(text: &str, attribute: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape, is_expression, xml_to_raw};
+
+    #[test]
+    fn raw_form_unescapes_whole_expressions_only() {
+        let xml = "<a v=\"@(x.Get(&quot;a&quot;))\" w=\"a &amp; b\">\n<value>@(1 &lt; 2)</value>\n<value>@ &amp; x</value>\n</a>\n";
+        assert_eq!(
+            xml_to_raw(xml),
+            "<a v=\"@(x.Get(\"a\"))\" w=\"a &amp; b\">\n<value>@(1 < 2)</value>\n<value>@ &amp; x</value>\n</a>\n"
+        );
+    }
+
+    #[test]
+    fn whole_expressions_are_recognised() {
+        assert!(is_expression("@(context.Request.Certificate == null)"));
+        assert!(is_expression("@{ return \"a\"; }"));
+        assert!(!is_expression("prefix @(x)"));
+        assert!(!is_expression("@(unbalanced"));
+        assert!(!is_expression("{{named-value}}"));
+    }
+
+    #[test]
+    fn escaping_covers_markup_and_attribute_quotes() {
+        assert_eq!(escape("a<b & \"c\"", false), "a&lt;b &amp; \"c\"");
+        assert_eq!(escape("\"c\"", true), "&quot;c&quot;");
+    }
 }

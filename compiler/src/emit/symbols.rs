@@ -8,7 +8,7 @@
 
 use crate::graph::{Graph, NodeRef};
 use rustc_hash::FxHashMap;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// The symbol of every node of a model.
 #[derive(Debug, Default)]
@@ -49,9 +49,11 @@ const KEYWORDS: &[&str] = &[
 impl Symbols {
     pub fn of(graph: &Graph) -> Symbols {
         let mut by_node = FxHashMap::default();
-        let mut taken = HashSet::new();
+        let mut taken = FxHashSet::default();
         for node in graph.nodes() {
-            let base = format!("{}_{}", prefix(node), labels(&graph.address(node)));
+            let mut base = String::from(prefix(node));
+            base.push('_');
+            push_labels(&graph.address(node), &mut base);
             let mut symbol = base.clone();
             let mut n = 2;
             while !taken.insert(symbol.clone()) {
@@ -100,26 +102,30 @@ fn prefix(node: NodeRef) -> &'static str {
 }
 
 /// The labels of an address, snake case: `api_management.main.api.orders` → `main_orders`.
+#[cfg(test)]
 fn labels(address: &str) -> String {
-    let parts: Vec<String> = address
-        .split('.')
-        .filter(|p| !KEYWORDS.contains(p))
-        .map(|p| {
-            p.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    if parts.is_empty() {
-        "main".to_string()
-    } else {
-        parts.join("_")
+    let mut out = String::new();
+    push_labels(address, &mut out);
+    out
+}
+
+/// Appends the labels of `address` to `out` (`main` when it has none).
+fn push_labels(address: &str, out: &mut String) {
+    let start = out.len();
+    for part in address.split('.').filter(|p| !KEYWORDS.contains(p)) {
+        if out.len() > start {
+            out.push('_');
+        }
+        out.extend(part.chars().map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        }));
+    }
+    if out.len() == start {
+        out.push_str("main");
     }
 }
 

@@ -10,7 +10,7 @@ use crate::diagnostics::codes;
 use crate::eval::{Node, ValueKind};
 
 /// Which scope a policy applies at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyScope {
     Global(ApiManagementId),
     Product(ProductId),

@@ -144,7 +144,7 @@ pub(super) static KEY_VAULT: BlockSchema = BlockSchema {
     doc: "An Azure Key Vault holding certificates as secrets.",
     attrs: &[
         req("name", S, "Azure name of the vault (globally unique)."),
-        opt("resource_group", S, "Resource group, when it differs from the deployment one."),
+        opt("resource_group", S, "Resource group, when it differs from the deployment one: the vault is then an existing one, read and never created (grants on it are made there)."),
         opt("sku", Ty::Enum(&["standard", "premium"]), "Vault SKU (default `standard`)."),
         opt("permission_model", Ty::Enum(&["rbac", "access_policy"]), "How access is granted: Azure RBAC role assignments or vault access policies (default `rbac`)."),
         opt("soft_delete_retention_days", Ty::Integer { min: 7, max: 90 }, "Soft-delete retention (default 90)."),
@@ -242,7 +242,7 @@ pub(super) static IDENTITY: BlockSchema = BlockSchema {
     attrs: &[
         req("type", Ty::Enum(&["SystemAssigned", "UserAssigned"]), "Kind of managed identity."),
         opt("name", S, "Azure name of a user-assigned identity."),
-        opt("resource_group", S, "Resource group of a user-assigned identity, when it differs."),
+        opt("resource_group", S, "Resource group of a user-assigned identity, when it differs: the identity is then an existing one, read and never created."),
     ],
     blocks: &[&ROLE_ASSIGNMENT, &ALLOW],
     statement: false,
@@ -286,7 +286,7 @@ pub(super) static VIRTUAL_NETWORK: BlockSchema = BlockSchema {
     attrs: &[
         req("name", S, "Azure name of the virtual network."),
         req("address_space", Ty::List(&S), "CIDR ranges of the network."),
-        opt("resource_group", S, "Resource group, when it differs."),
+        opt("resource_group", S, "Resource group, when it differs: the network is then an existing one (a hub), read with its subnets and never created or changed."),
     ],
     blocks: &[&SUBNET, &ALLOW],
     statement: false,
@@ -350,7 +350,7 @@ pub(super) static PRIVATE_DNS_ZONE: BlockSchema = BlockSchema {
     attrs: &[
         req("name", S, "DNS name of the zone, e.g. `contoso.internal`, or `azure-api.net` for the default hostnames of API Management."),
         opt("virtual_networks", Ty::List(&Ty::Ref(&[Kind::VirtualNetwork])), "Virtual networks linked to the zone (virtual network links)."),
-        opt("resource_group", S, "Resource group, when it differs."),
+        opt("resource_group", S, "Resource group, when it differs: the zone is then an existing one (a hub zone), read, and the records and links are added to it there."),
     ],
     blocks: &[&A_RECORD, &ALLOW],
     statement: false,

@@ -29,6 +29,9 @@ use syntax::{expr, id_ref, interp, quote, Obj, Param, Piece, Resource, Value};
 
 /// Pinned API versions, one per resource provider (D12).
 pub const NETWORK: &str = "2025-05-01";
+/// Private DNS zones have API versions of their own; the schemas hold their names and
+/// versions but not their properties, so `validate-bicep` reports them as not covered.
+pub const PRIVATE_DNS: &str = "2024-06-01";
 pub const API_MANAGEMENT: &str = "2024-05-01";
 pub const KEY_VAULT: &str = "2024-11-01";
 pub const MANAGED_IDENTITY: &str = "2024-11-30";
@@ -45,6 +48,7 @@ pub fn emit(plan: &Plan) -> Files {
     e.role_assignments();
     e.network_security_groups();
     e.virtual_networks();
+    e.private_dns_zones();
     e.app_gateways();
     e.api_managements();
     e.finish()
@@ -136,6 +140,11 @@ impl<'p, 'm> Emitter<'p, 'm> {
     fn param(&mut self, name: &str) -> Value {
         self.used.insert(name.to_string());
         expr(name)
+    }
+
+    /// Writes a fixed module file next to `main.bicep`.
+    fn use_module(&mut self, path: &str, text: &str) {
+        self.files.insert(path.into(), text.as_bytes().to_vec());
     }
 
     fn push(&mut self, r: Resource) {
@@ -542,10 +551,7 @@ impl<'p, 'm> Emitter<'p, 'm> {
         let kv = &self.model[ra.vault];
         let rg = kv.resource_group.clone().unwrap_or_default();
         let vault = self.symbol(NodeRef::KeyVault(ra.vault));
-        self.files.insert(
-            EXTERNAL_ROLE_MODULE.into(),
-            EXTERNAL_ROLE_MODULE_TEXT.as_bytes().to_vec(),
-        );
+        self.use_module(EXTERNAL_ROLE_MODULE, EXTERNAL_ROLE_MODULE_TEXT);
         self.modules.push(syntax::Module {
             comment: Some(format!(
                 "{}: {} on {} (resource group {rg})",
@@ -659,4 +665,6 @@ fn id_key(symbol: &str) -> String {
 }
 
 const EXTERNAL_ROLE_MODULE: &str = "modules/key-vault-role.bicep";
+const EXTERNAL_DNS_MODULE: &str = "modules/private-dns-zone.bicep";
+const EXTERNAL_DNS_MODULE_TEXT: &str = include_str!("templates/private-dns-zone.bicep");
 const EXTERNAL_ROLE_MODULE_TEXT: &str = include_str!("templates/key-vault-role.bicep");

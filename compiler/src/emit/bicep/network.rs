@@ -7,7 +7,7 @@
 //! `<gateway id>/<collection>/<name>`, with the names the plan gives them.
 
 use super::syntax::{expr, id_ref, strings, Obj, Resource, Value};
-use super::{Emitter, NETWORK};
+use super::{Emitter, NETWORK, PRIVATE_DNS};
 use crate::emit::plan::{self, AppGatewayPlan, RouteTargetPlan};
 use crate::graph::NodeRef;
 use crate::model::*;
@@ -126,6 +126,137 @@ impl Emitter<'_, '_> {
                 });
             }
         }
+    }
+
+    /// Private DNS zones (a global resource), their A record sets and network links.
+    pub(super) fn private_dns_zones(&mut self) {
+        for zone in &self.plan.private_dns_zones {
+            if let Some(rg) =
+                plan::external_group(&self.plan.deployment, &self.model[zone.id].resource_group)
+            {
+                self.external_private_dns_zone(zone, rg.to_string());
+                continue;
+            }
+            let mut body = Obj::new().set("name", &zone.name).set("location", "global");
+            if !self.plan.deployment.tags.is_empty() {
+                body = body.set("tags", expr("tags"));
+            }
+            self.push(Resource {
+                comment: Some(self.model[zone.id].decl.address.clone()),
+                symbol: zone.symbol.clone(),
+                type_version: format!("Microsoft.Network/privateDnsZones@{PRIVATE_DNS}"),
+                existing: false,
+                body,
+            });
+            for record in &zone.a_records {
+                let addresses = record
+                    .addresses
+                    .iter()
+                    .map(|a| Obj::new().set("ipv4Address", a).into())
+                    .collect();
+                self.push(Resource {
+                    comment: None,
+                    symbol: record.symbol.clone(),
+                    type_version: format!("Microsoft.Network/privateDnsZones/A@{PRIVATE_DNS}"),
+                    existing: false,
+                    body: Obj::new()
+                        .set("parent", expr(zone.symbol.clone()))
+                        .set("name", &record.name)
+                        .set(
+                            "properties",
+                            Obj::new()
+                                .set("ttl", plan::DNS_TTL)
+                                .set("aRecords", Value::Array(addresses)),
+                        ),
+                });
+            }
+            for link in &zone.links {
+                let vnet = self.symbol(NodeRef::VirtualNetwork(link.virtual_network));
+                let mut body = Obj::new()
+                    .set("parent", expr(zone.symbol.clone()))
+                    .set("name", &link.name)
+                    .set("location", "global");
+                if !self.plan.deployment.tags.is_empty() {
+                    body = body.set("tags", expr("tags"));
+                }
+                // Gateways and APIM get static records; automatic registration would add
+                // every VM of the network to the zone.
+                body = body.set(
+                    "properties",
+                    Obj::new()
+                        .set(
+                            "virtualNetwork",
+                            Obj::new().set("id", expr(format!("{vnet}.id"))),
+                        )
+                        .set("registrationEnabled", false),
+                );
+                self.push(Resource {
+                    comment: None,
+                    symbol: link.symbol.clone(),
+                    type_version: format!(
+                        "Microsoft.Network/privateDnsZones/virtualNetworkLinks@{PRIVATE_DNS}"
+                    ),
+                    existing: false,
+                    body,
+                });
+            }
+        }
+    }
+
+    /// A zone owned in another resource group: its record sets and links are deployed there
+    /// by a module, as a resource group deployment cannot create children elsewhere.
+    fn external_private_dns_zone(&mut self, zone: &plan::PrivateDnsZonePlan, rg: String) {
+        let records = zone
+            .a_records
+            .iter()
+            .map(|r| {
+                Obj::new()
+                    .set("name", &r.name)
+                    .set("ttl", plan::DNS_TTL)
+                    .set("addresses", Value::Array(strings(&r.addresses)))
+                    .into()
+            })
+            .collect();
+        let links = zone
+            .links
+            .iter()
+            .map(|l| {
+                let vnet = self.symbol(NodeRef::VirtualNetwork(l.virtual_network));
+                Obj::new()
+                    .set("name", &l.name)
+                    .set("virtualNetworkId", expr(format!("{vnet}.id")))
+                    .into()
+            })
+            .collect();
+        self.use_module(super::EXTERNAL_DNS_MODULE, super::EXTERNAL_DNS_MODULE_TEXT);
+        self.modules.push(super::syntax::Module {
+            comment: Some(format!(
+                "{} (existing, in resource group {rg}): its records and links",
+                self.model[zone.id].decl.address
+            )),
+            symbol: zone.symbol.clone(),
+            path: super::EXTERNAL_DNS_MODULE.into(),
+            body: Obj::new()
+                .set(
+                    "name",
+                    format!(
+                        "{}-{}",
+                        self.plan.deployment.name,
+                        zone.symbol.replace('_', "-")
+                    ),
+                )
+                .set(
+                    "scope",
+                    expr(format!("resourceGroup({})", super::quote(&rg))),
+                )
+                .set(
+                    "params",
+                    Obj::new()
+                        .set("zoneName", &zone.name)
+                        .set("records", Value::Array(records))
+                        .set("links", Value::Array(links)),
+                ),
+        });
     }
 
     /// Subnets by name, as Azure keys them.
@@ -540,6 +671,10 @@ impl Emitter<'_, '_> {
                 Some(h) => props.push("hostName", h),
                 None => props.push("pickHostNameFromBackendAddress", true),
             }
+            props = props.opt("probe", d.probe.as_ref().map(|n| sub("probes", n)));
+            if let (Some(name), Some(host)) = (&d.probe, &d.host_name) {
+                probes.push(derived_probe(name, host));
+            }
             settings.push(
                 Obj::new()
                     .set("name", &d.name)
@@ -767,4 +902,27 @@ fn ssl_policy(p: &SslPolicy) -> Obj {
                 .map(|c| Value::Str(c.value.clone()))
                 .collect(),
         )
+}
+
+/// The probe of settings derived for an API Management hostname: its status path, which
+/// answers 200 without a subscription key (the default probe's `/` gets a 404, GH803).
+fn derived_probe(name: &str, host: &str) -> Value {
+    let properties = Obj::new()
+        .set("protocol", "Https")
+        .set("host", host)
+        .set("path", plan::APIM_STATUS_PATH)
+        .set("interval", 30u32)
+        .set("timeout", 30u32)
+        .set("unhealthyThreshold", 3u32)
+        .set(
+            "match",
+            Obj::new().set(
+                "statusCodes",
+                Value::Array(strings(&["200-399".to_string()])),
+            ),
+        );
+    Obj::new()
+        .set("name", name)
+        .set("properties", properties)
+        .into()
 }

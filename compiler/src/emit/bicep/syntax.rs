@@ -160,7 +160,7 @@ pub fn interp(pieces: &[Piece]) -> Value {
     let mut out = String::from("'");
     for p in pieces {
         match p {
-            Piece::Lit(s) => out.push_str(&escape(s)),
+            Piece::Lit(s) => escape(s, &mut out),
             Piece::Expr(e) => {
                 let _ = write!(out, "${{{e}}}");
             }
@@ -172,11 +172,26 @@ pub fn interp(pieces: &[Piece]) -> Value {
 
 /// `'text'` with Bicep's escapes.
 pub fn quote(s: &str) -> String {
-    format!("'{}'", escape(s))
+    let mut out = String::with_capacity(s.len() + 2);
+    quote_into(s, &mut out);
+    out
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Writes `'text'` with Bicep's escapes to `out`.
+pub fn quote_into(s: &str, out: &mut String) {
+    out.push('\'');
+    escape(s, out);
+    out.push('\'');
+}
+
+fn escape(s: &str, out: &mut String) {
+    let plain = s
+        .bytes()
+        .all(|b| !matches!(b, b'\\' | b'\'' | b'$') && !b.is_ascii_control());
+    if plain {
+        out.push_str(s);
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -192,7 +207,6 @@ fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -204,7 +218,7 @@ fn is_identifier(s: &str) -> bool {
 /// Writes `value` at `depth` (the opening token continues the current line).
 pub fn render_value(value: &Value, depth: usize, out: &mut String) {
     match value {
-        Value::Str(s) => out.push_str(&quote(s)),
+        Value::Str(s) => quote_into(s, out),
         Value::Expr(e) => out.push_str(e),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(n) => {
@@ -228,14 +242,19 @@ pub fn render_value(value: &Value, depth: usize, out: &mut String) {
             out.push_str(" : ");
             render_value(otherwise, depth, out);
         }
-        Value::Object(o) if o.0.is_empty() => out.push_str("{}"),
-        Value::Object(o) => {
-            out.push_str("{\n");
-            render_entries(o, depth + 1, out);
-            indent(out, depth);
-            out.push('}');
-        }
+        Value::Object(o) => render_object(o, depth, out),
     }
+}
+
+fn render_object(o: &Obj, depth: usize, out: &mut String) {
+    if o.0.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    out.push_str("{\n");
+    render_entries(o, depth + 1, out);
+    indent(out, depth);
+    out.push('}');
 }
 
 fn render_entries(o: &Obj, depth: usize, out: &mut String) {
@@ -243,7 +262,7 @@ fn render_entries(o: &Obj, depth: usize, out: &mut String) {
         indent(out, depth);
         match key {
             Key::Name(k) if is_identifier(k) => out.push_str(k),
-            Key::Name(k) => out.push_str(&quote(k)),
+            Key::Name(k) => quote_into(k, out),
             Key::Expr(k) => out.push_str(k),
         }
         out.push_str(": ");
@@ -347,7 +366,7 @@ impl File {
                 quote(&r.type_version),
                 if r.existing { " existing" } else { "" }
             );
-            render_value(&Value::Object(r.body.clone()), 0, &mut out);
+            render_object(&r.body, 0, &mut out);
             out.push('\n');
         }
         for m in &self.modules {
@@ -356,7 +375,7 @@ impl File {
                 let _ = writeln!(out, "// {c}");
             }
             let _ = write!(out, "module {} {} = ", m.symbol, quote(&m.path));
-            render_value(&Value::Object(m.body.clone()), 0, &mut out);
+            render_object(&m.body, 0, &mut out);
             out.push('\n');
         }
         if !self.outputs.is_empty() {

@@ -1,0 +1,294 @@
+//! The Terraform target: a deployment plan spelled as an azurerm 4.x root module.
+//!
+//! `OUT/terraform/` holds `versions.tf` (Terraform and azurerm pinned, the provider block),
+//! `main.tf` (the existing resource group and tenant as data sources, location and tags),
+//! one file per concern (`network.tf`, `key_vault.tf`, `app_gateway.tf`,
+//! `api_management.tf`, `apis.tf`), `variables.tf` (one sensitive variable per secret) and
+//! `outputs.tf`. The public certificate files the plan copies sit in `certs/` and are read
+//! with `filebase64("${path.module}/certs/...")`.
+//!
+//! Every Azure decision shared with Bicep comes from [`Plan`]; what is decided here is only
+//! how azurerm spells it, and the traps that are azurerm's own: the default
+//! `<name>.azure-api.net` proxy entry is left out (azurerm drops it when it reads the
+//! instance, so writing it plans a change on every run), Key Vault ids are literal strings
+//! (D10), only the non-deprecated argument names are used (D14), and a setting azurerm cannot
+//! express stops the target with GH711 instead of being dropped.
+//!
+//! **Invariant:** pure and deterministic: resources of a kind are written sorted by their
+//! Terraform name, blocks in the plan's canonical order; no secret value reaches a file, only
+//! variable names.
+
+mod api_management;
+mod apis;
+mod app_gateway;
+mod hcl;
+mod key_vault;
+mod network;
+mod root;
+
+use super::plan::{CertificateData, Plan, Principal};
+use super::Files;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::NodeRef;
+use crate::model::{
+    ClientAuthMode, IdentityId, IdentityType, KeyVaultId, SubnetId, VirtualNetworkId,
+};
+use hcl::{Block, Expr, File};
+
+crate::declare_code! {
+    /// ## What it checks
+    /// An SSL profile sets `client_auth_mode = "Passthrough"` and the Terraform target is
+    /// compiled.
+    /// ## Why
+    /// In passthrough mode Application Gateway asks for a client certificate but lets every
+    /// request through, and the backend decides. The setting (`verifyClientAuthMode`) exists
+    /// only from ARM API version 2025-03-01 on; the azurerm provider (4.79) has no argument for
+    /// it, so Terraform would deploy the profile in strict mode, which rejects every client
+    /// without a certificate chaining to an uploaded CA. gatehouse stops instead of
+    /// dropping the setting silently.
+    /// ## Example
+    /// ```hcl
+    /// ssl_profile "partners" {
+    ///   client_auth_mode = "Passthrough"
+    /// }
+    /// ```
+    /// ## Fix
+    /// Compile the Bicep target (`gatehouse compile --target bicep`), which deploys with API
+    /// version 2025-03-01, or use strict mode with the partners' CA chain:
+    /// ```hcl
+    /// ssl_profile "partners" {
+    ///   trusted_client_cas = [certificate.partner_ca]
+    /// }
+    /// ```
+    pub static PASSTHROUGH_NEEDS_API_2025 = "GH711", "passthrough-needs-api-2025", Severity::Error;
+}
+
+/// The settings of `plan` that azurerm cannot express (GH711).
+pub fn diagnostics(plan: &Plan) -> Vec<Diagnostic> {
+    let m = plan.model;
+    let mut out = Vec::new();
+    for gateway in &plan.app_gateways {
+        for profile in &gateway.ssl_profiles {
+            let p = &m[profile.id];
+            if p.client_auth_mode.value != ClientAuthMode::Passthrough {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &PASSTHROUGH_NEEDS_API_2025,
+                    p.client_auth_mode.span,
+                    format!(
+                        "ssl profile `{}` uses client_auth_mode = \"Passthrough\", which the azurerm provider cannot deploy",
+                        p.decl.name
+                    ),
+                )
+                .with_primary_message("needs ARM API 2025-03-01; azurerm 4.x has no argument for it")
+                .with_help("compile with `--target bicep`, or remove `client_auth_mode` and set `trusted_client_cas` (strict mode)")
+                .with_address(p.decl.address.clone())
+                .with_trace(p.decl.trace.clone()),
+            );
+        }
+    }
+    out
+}
+
+/// The files of the Terraform target, relative to `OUT/terraform/` (the certificate copies
+/// are added by [`super::emit`]).
+pub fn emit(plan: &Plan) -> Files {
+    let tf = Tf::new(plan);
+    let mut files = Files::new();
+    let mut put = |name: &str, file: File| {
+        if !file.is_empty() {
+            files.insert(name.to_string(), file.render().into_bytes());
+        }
+    };
+    put("versions.tf", root::versions());
+    put("main.tf", root::main(&tf));
+    put("network.tf", network::file(&tf));
+    put("key_vault.tf", key_vault::file(&tf));
+    put("app_gateway.tf", app_gateway::file(&tf));
+    put("api_management.tf", api_management::file(&tf));
+    put("apis.tf", apis::file(&tf));
+    put("variables.tf", root::variables(&tf));
+    put("outputs.tf", root::outputs(&tf));
+    files
+}
+
+/// The header of every emitted file.
+fn header(what: &str) -> String {
+    format!("{what}\nGenerated by `gatehouse compile` from the topology: edit the topology, not this file.")
+}
+
+/// What the writers of each file share: the plan and the Terraform addresses of things.
+pub(crate) struct Tf<'p, 'm> {
+    pub plan: &'p Plan<'m>,
+}
+
+/// The data source of the deployment's resource group.
+const RESOURCE_GROUP: &str = "data.azurerm_resource_group.this";
+/// The data source of the tenant and the deploying principal.
+const CLIENT_CONFIG: &str = "data.azurerm_client_config.current";
+
+impl<'p, 'm> Tf<'p, 'm> {
+    fn new(plan: &'p Plan<'m>) -> Tf<'p, 'm> {
+        Tf { plan }
+    }
+
+    pub fn symbol(&self, node: NodeRef) -> &str {
+        self.plan.symbol(node)
+    }
+
+    /// `resource_group_name`: the deployment's resource group, or the one a block names.
+    pub fn resource_group(&self, other: Option<&String>) -> Expr {
+        match other {
+            Some(rg) if *rg != self.plan.deployment.resource_group => Expr::str(rg.clone()),
+            _ => Expr::raw(format!("{RESOURCE_GROUP}.name")),
+        }
+    }
+
+    pub fn location(&self) -> Expr {
+        Expr::raw("local.location")
+    }
+
+    /// `tags = local.tags` when the deployment has tags.
+    pub fn tags(&self, block: Block) -> Block {
+        if self.plan.deployment.tags.is_empty() {
+            block
+        } else {
+            block.attr("tags", Expr::raw("local.tags"))
+        }
+    }
+
+    /// Whether a block in `resource_group` lives outside the deployment's group: then it is
+    /// an existing resource, read with a data source and never created (as Bicep's
+    /// `existing`).
+    pub fn external(&self, resource_group: &Option<String>) -> bool {
+        crate::emit::plan::external_group(&self.plan.deployment, resource_group).is_some()
+    }
+
+    /// `data.` for an external resource.
+    fn prefix(&self, resource_group: &Option<String>) -> &'static str {
+        if self.external(resource_group) {
+            "data."
+        } else {
+            ""
+        }
+    }
+
+    pub fn identity(&self, id: IdentityId) -> String {
+        format!(
+            "{}azurerm_user_assigned_identity.{}",
+            self.prefix(&self.plan.model[id].resource_group),
+            self.symbol(NodeRef::Identity(id))
+        )
+    }
+
+    pub fn virtual_network(&self, id: VirtualNetworkId) -> String {
+        format!(
+            "{}azurerm_virtual_network.{}",
+            self.prefix(&self.plan.model[id].resource_group),
+            self.symbol(NodeRef::VirtualNetwork(id))
+        )
+    }
+
+    /// `<address>.id` of a subnet: a data source when its network is external.
+    pub fn subnet_id(&self, id: SubnetId) -> String {
+        let vnet = self.plan.model[id].virtual_network;
+        format!(
+            "{}azurerm_subnet.{}.id",
+            self.prefix(&self.plan.model[vnet].resource_group),
+            self.symbol(NodeRef::Subnet(id))
+        )
+    }
+
+    /// `client_id` of a user-assigned identity; `None` for a system-assigned one (Azure uses
+    /// the resource's own identity when no client id is given).
+    pub fn client_id(&self, id: Option<IdentityId>) -> Option<Expr> {
+        let id = id?;
+        (self.plan.model[id].kind.value == IdentityType::UserAssigned)
+            .then(|| Expr::raw(format!("{}.client_id", self.identity(id))))
+    }
+
+    /// The principal id a grant is for, when the principal is one Terraform creates.
+    pub fn principal_id(&self, principal: Principal) -> Option<Expr> {
+        match principal {
+            Principal::UserAssigned(id) => {
+                Some(Expr::raw(format!("{}.principal_id", self.identity(id))))
+            }
+            Principal::ApiManagement(a) => Some(Expr::raw(format!(
+                "azurerm_api_management.{}.identity[0].principal_id",
+                self.symbol(NodeRef::ApiManagement(a))
+            ))),
+            // Application Gateway has no system-assigned identity for Key Vault (GH508), and
+            // an identity no resource lists has no principal.
+            Principal::AppGateway(_) | Principal::Unattached => None,
+        }
+    }
+
+    pub fn key_vault(&self, id: KeyVaultId) -> String {
+        format!(
+            "{}azurerm_key_vault.{}",
+            self.prefix(&self.plan.model[id].resource_group),
+            self.symbol(NodeRef::KeyVault(id))
+        )
+    }
+
+    /// The role assignments and access policies that let `identity` read `vault`: what a
+    /// resource reading a Key Vault secret with that identity must wait for.
+    pub fn grants(&self, identity: IdentityId, vault: KeyVaultId) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .plan
+            .role_assignments
+            .iter()
+            .filter(|r| r.identity == identity && r.vault == vault)
+            .filter(|r| self.principal_id(r.principal).is_some())
+            .map(|r| format!("azurerm_role_assignment.{}", r.symbol))
+            .chain(
+                self.plan
+                    .access_policies
+                    .iter()
+                    .filter(|p| p.identity == identity && p.vault == vault)
+                    .filter(|p| self.principal_id(p.principal).is_some())
+                    .map(|p| format!("azurerm_key_vault_access_policy.{}", p.symbol)),
+            )
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The grants a Key Vault certificate read with `identity` waits for.
+    pub fn certificate_grants(
+        &self,
+        certificate: crate::model::CertificateId,
+        identity: Option<IdentityId>,
+    ) -> Vec<String> {
+        match (&self.plan.certificates[certificate.index()], identity) {
+            (CertificateData::KeyVault { vault, .. }, Some(identity)) => {
+                self.grants(identity, *vault)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The public file of a certificate, base64 as Azure wants it.
+    pub fn file_base64(path: &str) -> Expr {
+        Expr::raw(format!("filebase64(\"${{path.module}}/{path}\")"))
+    }
+
+    /// `var.NAME`.
+    pub fn var(name: &str) -> Expr {
+        Expr::raw(format!("var.{name}"))
+    }
+}
+
+/// `depends_on = [...]` after a blank line, when there is something to wait for.
+fn depends_on(mut block: Block, mut on: Vec<String>) -> Block {
+    on.sort();
+    on.dedup();
+    if on.is_empty() {
+        return block;
+    }
+    block.body.blank();
+    block.attr("depends_on", Expr::raws(on))
+}
