@@ -1,6 +1,6 @@
-//! `gatehouse compile`: check a topology, then write what deploys it (`OUT/bicep/`;
-//! `OUT/terraform/` once the Terraform target lands), whole or not at all; with `--check`,
-//! compare instead of writing (a drift gate for CI).
+//! `gatehouse compile`: check a topology, then write what deploys it (`OUT/terraform/`,
+//! `OUT/bicep/`) and, on request, what runs it locally (`OUT/runtime/`), whole or not at all;
+//! with `--check`, compare instead of writing (a drift gate for CI).
 //!
 //! Each target directory is written into a temporary directory inside OUT and renamed into
 //! place, replacing the old one, so a target directory is never half-written; a topology with
@@ -27,8 +27,9 @@ pub struct CompileArgs {
     #[arg(long, short)]
     pub out: PathBuf,
 
-    /// Targets, comma-separated: bicep, or all.
-    #[arg(long, value_delimiter = ',', default_value = "all")]
+    /// Targets, comma-separated: terraform, bicep, runtime, or all (the three). The default
+    /// is what deploys to Azure: terraform and bicep.
+    #[arg(long, value_delimiter = ',', default_value = "terraform,bicep")]
     pub target: Vec<String>,
 
     /// Write nothing: compare with OUT, print a unified diff and exit 1 when they differ.
@@ -67,7 +68,10 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
         eprintln!("error: nothing was written: fix the errors above first");
         return Ok(ExitCode::from(1));
     }
-    let emitted = emit::emit(&loaded.model, &graph, &world, &targets);
+    let runtime = emit::runtime::RuntimeOptions {
+        root: root_from_runtime_dir(&args.dir, &args.out)?,
+    };
+    let emitted = emit::emit_with(&loaded.model, &graph, &world, &targets, &runtime);
     all.extend(emitted.diagnostics);
     crate::diagnostics::sort(&mut all, &loaded.sources);
     if !all.is_empty() && !quiet {
@@ -117,6 +121,68 @@ fn parse_targets(names: &[String]) -> Result<Vec<Target>, RunError> {
     targets.sort();
     targets.dedup();
     Ok(targets)
+}
+
+/// The topology root as seen from `OUT/runtime/`, where the runtime config lives: the key
+/// files it references are the topology's. Relative, so the output names no absolute path
+/// and moves with the checkout.
+pub fn root_from_runtime_dir(dir: &Path, out: &Path) -> Result<String, RunError> {
+    let absolute = |p: &Path| -> Result<PathBuf, RunError> {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|source| RunError::Read {
+                    path: PathBuf::from("."),
+                    source,
+                })?
+                .join(p)
+        };
+        Ok(normalize(&p))
+    };
+    let dir = match dir.canonicalize() {
+        Ok(d) => d,
+        Err(_) => absolute(dir)?,
+    };
+    // OUT may not exist yet: resolve the part that does.
+    let out = absolute(out)?;
+    let out = match out.canonicalize() {
+        Ok(o) => o,
+        Err(_) => out,
+    };
+    let runtime = out.join("runtime");
+    let common = dir
+        .components()
+        .zip(runtime.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = runtime.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        dir.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Ok(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// OUT must be a directory (or not exist yet) and not inside DIR: the next load would read the

@@ -11,6 +11,7 @@
 pub mod bicep;
 pub mod plan;
 pub mod policy_xml;
+pub mod runtime;
 pub mod symbols;
 pub mod terraform;
 
@@ -28,16 +29,21 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 pub enum Target {
     Terraform,
     Bicep,
+    /// The bundled runtime's config (`runtime/runtime.json`).
+    Runtime,
 }
 
 impl Target {
-    pub const ALL: [Target; 2] = [Target::Terraform, Target::Bicep];
+    pub const ALL: [Target; 3] = [Target::Terraform, Target::Bicep, Target::Runtime];
+    /// What deploys to Azure: the default of `gatehouse compile`.
+    pub const DEPLOY: [Target; 2] = [Target::Terraform, Target::Bicep];
 
     /// The target's directory under OUT, and its `--target` name.
     pub fn name(self) -> &'static str {
         match self {
             Target::Terraform => "terraform",
             Target::Bicep => "bicep",
+            Target::Runtime => "runtime",
         }
     }
 
@@ -57,6 +63,23 @@ pub struct Emitted {
 /// Emits `targets` for a checked model. `world` provides the bytes of the public certificate
 /// files the plan copies next to the code.
 pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target]) -> Emitted {
+    emit_with(
+        model,
+        graph,
+        world,
+        targets,
+        &runtime::RuntimeOptions::default(),
+    )
+}
+
+/// [`emit`] with the runtime target's options (where it finds the topology's key files).
+pub fn emit_with(
+    model: &Model,
+    graph: &Graph,
+    world: &dyn World,
+    targets: &[Target],
+    runtime_options: &runtime::RuntimeOptions,
+) -> Emitted {
     let plan = plan::plan(model, graph);
     let mut emitted = Emitted::default();
     let copies = copied_files(&plan, world, &mut emitted.diagnostics);
@@ -71,6 +94,11 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
                         (target, terraform::emit(plan), terraform::diagnostics(plan))
                     }
                     Target::Bicep => (target, bicep::emit(plan), Vec::new()),
+                    Target::Runtime => {
+                        let (files, diagnostics) =
+                            runtime::emit(plan, graph, world, runtime_options);
+                        (target, files, diagnostics)
+                    }
                 })
             })
             .collect();
@@ -86,6 +114,10 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
                 .files
                 .insert(format!("{}/{path}", target.name()), bytes);
         }
+        // The runtime writes its own PEM copies of what it trusts.
+        if target == Target::Runtime {
+            continue;
+        }
         for (path, bytes) in &copies {
             emitted
                 .files
@@ -97,7 +129,11 @@ pub fn emit(model: &Model, graph: &Graph, world: &dyn World, targets: &[Target])
 
 /// The codes emitters report (settings a target cannot express), for `explain` and `allow`.
 pub fn codes() -> Vec<&'static crate::diagnostics::CodeInfo> {
-    vec![&terraform::PASSTHROUGH_NEEDS_API_2025]
+    vec![
+        &terraform::PASSTHROUGH_NEEDS_API_2025,
+        &runtime::RUNTIME_CANNOT_EXECUTE,
+        &runtime::RUNTIME_NEEDS_LOCAL_KEY,
+    ]
 }
 
 /// Reads the public certificate files the plan copies. A file that cannot be read was already

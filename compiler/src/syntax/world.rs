@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// File system and environment access for loading a topology. Paths are relative to the
 /// world's root with `/` separators.
-pub trait World {
+pub trait World: Sync {
     /// Names (not paths) of the `*.hcl` files directly in `dir`, sorted.
     fn hcl_files(&self, dir: &str) -> io::Result<Vec<String>>;
     /// The bytes of a file.
