@@ -73,10 +73,13 @@ api "partner" {
         failed_check_error_message = "A client certificate is required"
       }
 
+      # One counter per partner certificate: the forwarded certificate itself is the key.
+      # (`GetHashCode()` would be shorter, but .NET randomizes string hashes per process, so
+      # each gateway instance would count the same partner under a different key.)
       rate_limit_by_key {
         calls          = var.calls_per_minute
         renewal_period = 60
-        counter_key    = "@(context.Request.Headers.GetValueOrDefault(\"${var.client_cert_header}\", \"\").GetHashCode().ToString())"
+        counter_key    = "@(context.Request.Headers.GetValueOrDefault(\"${var.client_cert_header}\", \"\"))"
       }
     }
   }
