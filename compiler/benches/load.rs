@@ -196,8 +196,12 @@ fn compile(world: &FsWorld) -> Duration {
     let loaded = load(world, "", &Options::default());
     let graph = gatehouse::graph::Graph::new(&loaded.model);
     let diagnostics = gatehouse::load::check_on_graph(&loaded, &graph, world, CHECK_NOW, None);
-    let emitted =
-        gatehouse::emit::emit(&loaded.model, &graph, world, &gatehouse::emit::Target::ALL);
+    let emitted = gatehouse::emit::emit(
+        &loaded.model,
+        &graph,
+        world,
+        &gatehouse::emit::Target::DEPLOY,
+    );
     let elapsed = started.elapsed();
     std::hint::black_box((&diagnostics, &emitted));
     elapsed

@@ -143,7 +143,7 @@ fn emit_example(name: &str) -> Files {
     let loaded = gatehouse::load::load(&world, "", &Default::default());
     assert!(!loaded.has_errors(), "{name} does not load");
     let graph = gatehouse::graph::Graph::new(&loaded.model);
-    emit::emit(&loaded.model, &graph, &world, &Target::ALL).files
+    emit::emit(&loaded.model, &graph, &world, &Target::DEPLOY).files
 }
 
 /// The files under `prefix` ending in `ext`; for Bicep without the generic role-assignment
@@ -696,7 +696,7 @@ fn blocks_in_other_resource_groups_are_read_not_created_in_both_targets() {
     let loaded = gatehouse::load::load(&world, "", &Default::default());
     assert!(!loaded.has_errors(), "the edited example does not load");
     let graph = gatehouse::graph::Graph::new(&loaded.model);
-    let files = emit::emit(&loaded.model, &graph, &world, &Target::ALL).files;
+    let files = emit::emit(&loaded.model, &graph, &world, &Target::DEPLOY).files;
     assert_parity("shared resource groups", &files);
     assert_eq!(
         terraform_existing(&texts(&files, "terraform/", ".tf")),
@@ -749,7 +749,7 @@ fn every_check_pass_fixture_compiles_to_the_same_resources_in_both_targets() {
         let loaded = gatehouse::load::load(&world, "", &Default::default());
         assert!(!loaded.has_errors(), "{name}/pass does not load");
         let graph = gatehouse::graph::Graph::new(&loaded.model);
-        let emitted = emit::emit(&loaded.model, &graph, &world, &Target::ALL);
+        let emitted = emit::emit(&loaded.model, &graph, &world, &Target::DEPLOY);
         if !emitted.diagnostics.is_empty() {
             continue;
         }

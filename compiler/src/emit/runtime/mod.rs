@@ -237,7 +237,7 @@ impl Emitter<'_, '_> {
     fn client_crls(&self, profile: &SslProfile) -> Vec<String> {
         let crl = format!("{PKI_DIR}/clients.crl");
         if profile.verify_client_revocation_ocsp.value && self.world.read(&crl).is_ok() {
-            vec![self.from_root(&crl)]
+            vec![self.topology_path(&crl)]
         } else {
             Vec::new()
         }
@@ -497,7 +497,7 @@ impl Emitter<'_, '_> {
             // Unreadable or only in Key Vault without a local copy: try the dev PKI's.
             let stand_in = format!("{PKI_DIR}/{}.pem", self.model[id].decl.name);
             if self.world.read(&stand_in).is_ok() {
-                return Some(self.from_root(&stand_in));
+                return Some(self.topology_path(&stand_in));
             }
             self.no_local(id, self.model[id].decl.span, "a local copy of it");
             return None;
@@ -521,8 +521,8 @@ impl Emitter<'_, '_> {
         let cert = &self.model[id];
         if let (Some(CertSource::Pem(pem)), Some(key)) = (&cert.source, &cert.private_key) {
             return Some(rc::CertificateFiles {
-                cert_file: self.from_root(&pem.value),
-                key_file: self.from_root(&key.value),
+                cert_file: self.topology_path(&pem.value),
+                key_file: self.topology_path(&key.value),
             });
         }
         let name = &cert.decl.name;
@@ -532,8 +532,8 @@ impl Emitter<'_, '_> {
         );
         if self.world.read(&pem).is_ok() && self.world.read(&key).is_ok() {
             return Some(rc::CertificateFiles {
-                cert_file: self.from_root(&pem),
-                key_file: self.from_root(&key),
+                cert_file: self.topology_path(&pem),
+                key_file: self.topology_path(&key),
             });
         }
         self.no_local(id, used_at, "its private key");
@@ -560,7 +560,7 @@ impl Emitter<'_, '_> {
     }
 
     /// A topology-relative path as seen from `OUT/runtime/`.
-    fn from_root(&self, path: &str) -> String {
+    fn topology_path(&self, path: &str) -> String {
         let root = self.options.root.trim_end_matches('/');
         if root.is_empty() || root == "." {
             path.to_string()
