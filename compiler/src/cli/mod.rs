@@ -10,6 +10,8 @@ mod compile;
 mod explain;
 mod fmt;
 mod graph;
+mod run;
+mod up;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -47,12 +49,23 @@ pub enum Command {
     /// Exits 0 when there is no error, 1 when there is one (or a warning with
     /// --deny-warnings), 2 when the topology cannot be read.
     Check(check::CheckArgs),
-    /// Check a topology, then write the Bicep that deploys it to OUT.
+    /// Check a topology, then write what deploys it (OUT/terraform, OUT/bicep) and, with
+    /// `--target runtime` or `all`, what runs it locally (OUT/runtime).
     ///
     /// Nothing is written when the topology has errors; each target directory is replaced
     /// whole. With --check nothing is written: it prints a unified diff against OUT and exits 1
     /// when they differ (a drift gate for CI).
     Compile(compile::CompileArgs),
+    /// Serve a compiled runtime config (OUT/runtime) with the bundled mutual-TLS runtime,
+    /// which answers as Application Gateway and API Management would.
+    ///
+    /// Runs until SIGINT or SIGTERM; SIGHUP or a changed file reloads (a broken new config is
+    /// logged and the old one keeps serving). Exits 2 when it cannot start: a missing or
+    /// mismatched certificate or key, an unreadable CRL, a port in use.
+    Run(run::RunArgs),
+    /// Check and compile a topology's runtime target into a temporary directory and serve it,
+    /// printing each local URL with a curl command that works as printed.
+    Up(up::UpArgs),
     /// Print the long explanation of a diagnostic code (GH101) or name (unresolved-reference).
     Explain(explain::ExplainArgs),
     /// Rewrite the topology's .hcl files in canonical layout, keeping comments.
@@ -122,6 +135,8 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check::run(args, cli.quiet, color),
         Command::Compile(args) => compile::run(args, cli.quiet, color),
+        Command::Run(args) => run::run(args),
+        Command::Up(args) => up::run(args, cli.quiet, color),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args, cli.quiet, color),
         Command::Graph(args) => graph::run(args, color),
