@@ -99,6 +99,20 @@ pub struct SiteInfo {
     /// The bind string from the config.
     pub bind: String,
     pub local_addr: SocketAddr,
+    /// What a client must present here, e.g. for printing a curl command that works.
+    pub client_certificate: ClientCertificate,
+}
+
+/// Whether a site asks for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientCertificate {
+    /// Not requested in the handshake.
+    NotRequested,
+    /// Requested, never required by the site itself (APIM negotiation, AppGW Passthrough);
+    /// policies or the backend may still insist.
+    Requested,
+    /// AppGW Strict: without a valid one the answer is 400.
+    Required,
 }
 
 /// A started runtime.
@@ -320,11 +334,23 @@ fn site_infos(
             continue;
         };
         for site in port_sites {
+            let client_certificate = match &site.kind {
+                snapshot::SiteKind::AppGw(appgw) => match appgw.trust.as_ref().map(|t| t.mode) {
+                    None => ClientCertificate::NotRequested,
+                    Some(config::VerifyClientAuthMode::Strict) => ClientCertificate::Required,
+                    Some(config::VerifyClientAuthMode::Passthrough) => ClientCertificate::Requested,
+                },
+                snapshot::SiteKind::Apim(apim) if apim.requests_cert => {
+                    ClientCertificate::Requested
+                }
+                snapshot::SiteKind::Apim(_) => ClientCertificate::NotRequested,
+            };
             sites.push(SiteInfo {
                 address: site.address.clone(),
                 host_names: site.host_names.clone(),
                 bind: bind.clone(),
                 local_addr: *local_addr,
+                client_certificate,
             });
         }
     }

@@ -63,6 +63,8 @@ pub struct Rule {
 pub struct ApimSite {
     pub instance: Arc<ApimInstance>,
     pub hostname: String,
+    /// Negotiates a client certificate (or the instance's enable_client_certificate).
+    pub requests_cert: bool,
 }
 
 /// (backend entity id, authentication certificate id).
@@ -242,6 +244,7 @@ pub fn build(
                 kind: SiteKind::Apim(ApimSite {
                     instance: instance.clone(),
                     hostname: host.clone(),
+                    requests_cert,
                 }),
             };
             ports
