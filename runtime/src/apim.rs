@@ -170,6 +170,7 @@ impl Cx<'_> {
             path: &self.path,
             now: self.now,
             verify: &verify,
+            deployment_thumbprints: &self.instance.certificate_thumbprints,
         };
         eval::eval(&expr, &cx).map_err(PolicyError::expression)
     }

@@ -76,6 +76,8 @@ pub struct ApimInstance {
     pub ca: CaStore,
     pub backends: BTreeMap<String, cfg::Backend>,
     pub certificates: BTreeMap<String, Arc<CertifiedKey>>,
+    /// Leaf thumbprints of `certificates`, for `context.Deployment.Certificates`.
+    pub certificate_thumbprints: Vec<String>,
     pub expressions: HashMap<String, Arc<Expr>>,
     /// Outbound clients by (backend trust key, authentication certificate id), built on first use.
     pub clients: Mutex<HashMap<ClientKey, HttpClient>>,
@@ -568,6 +570,11 @@ impl Cx {
                 .collect(),
             ca,
             backends: apim.backends.clone(),
+            certificate_thumbprints: certificates
+                .values()
+                .filter_map(|key| key.cert.first())
+                .map(|der| pki::thumbprint(der))
+                .collect(),
             certificates,
             expressions,
             clients: Mutex::new(HashMap::new()),

@@ -1044,3 +1044,23 @@ async fn behind_appgw_validate_client_certificate_finds_no_certificate() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deployment_certificates_any_matches_an_uploaded_thumbprint() {
+    bounded(async {
+        let world = World::new();
+        let known = world.client("known");
+        let stranger = world.client("stranger");
+        let lookup = probe(
+            "@(context.Request.Certificate != null && context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))",
+        );
+        let mut config = one_api(&world, true, "http://127.0.0.1:9", vec![lookup]);
+        apim_mut(&mut config).certificates.insert("known".into(), world.cert_files("known", &known));
+        let rt = world.start(&config).await;
+        let yes = with_cert(&world, &known, false).get(apim_addr(&rt), APIM_HOST, "/echo").await;
+        let no = with_cert(&world, &stranger, false).get(apim_addr(&rt), APIM_HOST, "/echo").await;
+        assert_eq!((yes.text().as_str(), no.text().as_str()), ("yes", "no"));
+        rt.shutdown().await;
+    })
+    .await;
+}
