@@ -590,6 +590,7 @@ pub fn one_api(
             path: "echo".into(),
             hostnames: vec![],
             service_url: Some(service_url.into()),
+            subscription: None,
             operations,
         },
     );
