@@ -359,6 +359,7 @@ impl World {
             watch: false,
             admin: None,
             shutdown_grace: Duration::from_secs(5),
+            extra_threads: 0,
         }
     }
 
