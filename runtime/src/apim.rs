@@ -114,6 +114,8 @@ struct Cx<'a> {
     base_url: Option<String>,
     auth_cert: Option<String>,
     cors_headers: Vec<(HeaderName, HeaderValue)>,
+    /// The subscription the key belongs to, when the API requires one.
+    subscription: Option<String>,
     now: std::time::SystemTime,
     /// Failures passed over by `ignore-error`.
     ignored: Vec<String>,
@@ -170,6 +172,7 @@ impl Cx<'_> {
             path: &self.path,
             now: self.now,
             verify: &verify,
+            deployment_thumbprints: &self.instance.certificate_thumbprints,
         };
         eval::eval(&expr, &cx).map_err(PolicyError::expression)
     }
@@ -211,8 +214,32 @@ pub async fn handle(
     };
     log.operation = Some(op_name.clone());
     let rest = rest.to_string();
+    let subscription = match &api.subscription {
+        None => None,
+        Some(requirement) => {
+            match subscription_of(requirement, request.headers(), request.uri().query()) {
+                Ok(name) => Some((name, requirement)),
+                Err((reason, message)) => {
+                    log.decision = "rejected".into();
+                    log.reason = Some(reason.into());
+                    return apim_json(StatusCode::UNAUTHORIZED, message);
+                }
+            }
+        }
+    };
 
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // The key authenticates the caller to APIM; the backend does not get it.
+    if let Some((_, requirement)) = subscription {
+        parts.headers.remove(requirement.header_name.as_str());
+        let query = parts
+            .uri
+            .query()
+            .map(|q| without_param(q, &requirement.query_name));
+        if let Ok(uri) = with_query(&parts.uri, query.as_deref()) {
+            parts.uri = uri;
+        }
+    }
     let mut cx = Cx {
         instance,
         rates,
@@ -227,6 +254,7 @@ pub async fn handle(
         base_url: None,
         auth_cert: None,
         cors_headers: Vec::new(),
+        subscription: subscription.map(|(name, _)| name),
         now: instance.clock.now(),
         ignored: Vec::new(),
     };
@@ -318,7 +346,12 @@ fn run_step(cx: &mut Cx<'_>, section: Section, step: &Step) -> Result<Flow, Poli
         Step::SetHeader(s) => set_header(cx, section, s)?,
         Step::IpFilter(f) => ip_filter(cx.conn.peer.ip(), f)?,
         Step::RateLimit(r) => {
-            let key = format!("{}/{}/{}", cx.instance.name, cx.api, cx.operation);
+            // Counted per subscription, as APIM does; callers without one share a counter.
+            let subscription = cx.subscription.as_deref().unwrap_or("");
+            let key = format!(
+                "{}/{}/{}/{subscription}",
+                cx.instance.name, cx.api, cx.operation
+            );
             rate_limit(
                 cx,
                 key,
@@ -799,6 +832,56 @@ async fn forward(
             ))
         }
     }
+}
+
+/// The subscription whose key the request carries (header first, then query parameter).
+fn subscription_of(
+    requirement: &cfg::SubscriptionRequirement,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<String, (&'static str, &'static str)> {
+    let from_header = headers
+        .get(requirement.header_name.as_str())
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let from_query = query.and_then(|q| {
+        q.split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name == requirement.query_name).then(|| value.to_string())
+        })
+    });
+    let Some(key) = from_header.or(from_query) else {
+        return Err((
+            "SubscriptionKeyNotFound",
+            "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.",
+        ));
+    };
+    match requirement.keys.iter().find(|(_, k)| **k == key) {
+        Some((name, _)) => Ok(name.clone()),
+        None => Err((
+            "SubscriptionKeyInvalid",
+            "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
+        )),
+    }
+}
+
+fn without_param(query: &str, name: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| pair.split_once('=').map_or(*pair, |(n, _)| n) != name)
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn with_query(uri: &http::Uri, query: Option<&str>) -> Result<http::Uri, http::Error> {
+    let path = uri.path();
+    let pq = match query.filter(|q| !q.is_empty()) {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(http::uri::PathAndQuery::try_from(pq)?);
+    Ok(http::Uri::from_parts(parts)?)
 }
 
 /// The API serving `path` on `hostname` with the longest path prefix, and the rest of the path.

@@ -20,6 +20,8 @@ pub struct EvalCx<'a> {
     pub now: SystemTime,
     /// `Certificate.Verify()` (true: with revocation) against the instance's CA certificates.
     pub verify: &'a dyn Fn(bool) -> bool,
+    /// Thumbprints of the instance's uploaded certificates (`context.Deployment.Certificates`).
+    pub deployment_thumbprints: &'a [String],
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +87,14 @@ pub fn eval(expr: &Expr, cx: &EvalCx<'_>) -> Result<Value, EvalError> {
             }
             Value::Bool((cx.verify)(*revocation))
         }
+        Expr::DeploymentCertificateThumbprint(x) => match eval(x, cx)? {
+            Value::Str(t) => Value::Bool(
+                cx.deployment_thumbprints
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(&t)),
+            ),
+            _ => Value::Bool(false),
+        },
         Expr::Header { name, default } => {
             let values: Vec<&str> = cx
                 .headers
@@ -172,6 +182,7 @@ mod tests {
             path: "/p",
             now: SystemTime::UNIX_EPOCH,
             verify: &|_| true,
+            deployment_thumbprints: &[],
         };
         eval(&parse_expression(src).unwrap(), &cx)
     }

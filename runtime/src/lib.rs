@@ -73,6 +73,11 @@ pub struct RuntimeOptions {
     pub admin: Option<String>,
     /// How long shutdown waits for open connections to finish.
     pub shutdown_grace: Duration,
+    /// Extra OS threads, each with its own single-threaded tokio runtime, that accept and serve
+    /// connections beside the caller's runtime. 0 serves everything on the caller's runtime.
+    /// With a current-thread caller and one extra thread per remaining core, a connection never
+    /// changes threads, which is what keeps per-request cost near nginx's.
+    pub extra_threads: usize,
 }
 
 impl Default for RuntimeOptions {
@@ -85,6 +90,7 @@ impl Default for RuntimeOptions {
             watch: true,
             admin: None,
             shutdown_grace: Duration::from_secs(10),
+            extra_threads: 0,
         }
     }
 }
@@ -99,6 +105,20 @@ pub struct SiteInfo {
     /// The bind string from the config.
     pub bind: String,
     pub local_addr: SocketAddr,
+    /// What a client must present here, e.g. for printing a curl command that works.
+    pub client_certificate: ClientCertificate,
+}
+
+/// Whether a site asks for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientCertificate {
+    /// Not requested in the handshake.
+    NotRequested,
+    /// Requested, never required by the site itself (APIM negotiation, AppGW Passthrough);
+    /// policies or the backend may still insist.
+    Requested,
+    /// AppGW Strict: without a valid one the answer is 400.
+    Required,
 }
 
 /// A started runtime.
@@ -107,6 +127,8 @@ pub struct RunningRuntime {
     sites: Vec<SiteInfo>,
     admin: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
+    /// Set once shutdown has waited for connections, so extra threads may drop their runtimes.
+    stopped: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     grace: Duration,
 }
@@ -162,6 +184,7 @@ impl RunningRuntime {
             }
         };
         let _ = tokio::time::timeout(self.grace, wait_idle).await;
+        let _ = self.stopped.send(true);
         for task in self.tasks {
             task.abort();
         }
@@ -189,18 +212,15 @@ pub async fn serve(
     let mut listeners = Vec::new();
     let mut bound = BTreeMap::new();
     for (bind, address) in snapshot::binds(&config) {
-        let listener = TcpListener::bind(&bind)
-            .await
-            .map_err(|source| StartError::Bind {
-                bind: bind.clone(),
-                address: address.clone(),
-                source,
-            })?;
-        let local = listener.local_addr().map_err(|source| StartError::Bind {
+        let bind_error = |source| StartError::Bind {
             bind: bind.clone(),
-            address,
+            address: address.clone(),
             source,
-        })?;
+        };
+        // A std listener first: serving threads get clones of the same socket.
+        let listener = std::net::TcpListener::bind(&bind).map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let local = listener.local_addr().map_err(bind_error)?;
         bound.insert(bind.clone(), local);
         listeners.push((bind, listener));
     }
@@ -238,8 +258,31 @@ pub async fn serve(
         idle: Notify::new(),
     });
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let (stopped, stopped_rx) = watch::channel(false);
+    for _ in 0..options.extra_threads {
+        let mut clones = Vec::new();
+        for (bind, listener) in &listeners {
+            let clone = listener.try_clone().map_err(|source| StartError::Bind {
+                bind: bind.clone(),
+                address: "serving thread".into(),
+                source,
+            })?;
+            clones.push((bind.clone(), clone));
+        }
+        spawn_serving_thread(
+            shared.clone(),
+            clones,
+            shutdown_rx.clone(),
+            stopped_rx.clone(),
+        )?;
+    }
     let mut tasks = Vec::new();
     for (bind, listener) in listeners {
+        let listener = TcpListener::from_std(listener).map_err(|source| StartError::Bind {
+            bind: bind.clone(),
+            address: "listener".into(),
+            source,
+        })?;
         tasks.push(tokio::spawn(server::accept_loop(
             shared.clone(),
             bind,
@@ -273,9 +316,52 @@ pub async fn serve(
         sites,
         admin,
         shutdown,
+        stopped,
         tasks,
         grace: options.shutdown_grace,
     })
+}
+
+/// A thread with its own current-thread runtime accepting on clones of every listener. It
+/// keeps its runtime (and so its connections) alive until shutdown has finished waiting.
+fn spawn_serving_thread(
+    shared: Arc<Shared>,
+    listeners: Vec<(String, std::net::TcpListener)>,
+    shutdown: watch::Receiver<bool>,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<(), StartError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| StartError::Bind {
+            bind: "(serving thread)".into(),
+            address: "tokio runtime".into(),
+            source,
+        })?;
+    std::thread::Builder::new()
+        .name("gatehouse-serve".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                for (bind, listener) in listeners {
+                    let Ok(listener) = TcpListener::from_std(listener) else {
+                        continue;
+                    };
+                    tokio::spawn(server::accept_loop(
+                        shared.clone(),
+                        bind,
+                        listener,
+                        shutdown.clone(),
+                    ));
+                }
+                let _ = stopped.wait_for(|s| *s).await;
+            });
+        })
+        .map_err(|source| StartError::Bind {
+            bind: "(serving thread)".into(),
+            address: "thread".into(),
+            source,
+        })?;
+    Ok(())
 }
 
 /// Serves until SIGINT or SIGTERM; SIGHUP reloads.
@@ -320,11 +406,23 @@ fn site_infos(
             continue;
         };
         for site in port_sites {
+            let client_certificate = match &site.kind {
+                snapshot::SiteKind::AppGw(appgw) => match appgw.trust.as_ref().map(|t| t.mode) {
+                    None => ClientCertificate::NotRequested,
+                    Some(config::VerifyClientAuthMode::Strict) => ClientCertificate::Required,
+                    Some(config::VerifyClientAuthMode::Passthrough) => ClientCertificate::Requested,
+                },
+                snapshot::SiteKind::Apim(apim) if apim.requests_cert => {
+                    ClientCertificate::Requested
+                }
+                snapshot::SiteKind::Apim(_) => ClientCertificate::NotRequested,
+            };
             sites.push(SiteInfo {
                 address: site.address.clone(),
                 host_names: site.host_names.clone(),
                 bind: bind.clone(),
                 local_addr: *local_addr,
+                client_certificate,
             });
         }
     }

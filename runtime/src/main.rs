@@ -43,7 +43,11 @@ fn main() -> ExitCode {
     if path.is_dir() {
         path.push(CONFIG_FILE_NAME);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One single-threaded runtime per core, each accepting on the same sockets: a connection
+    // and its backend connections stay on one thread (see RuntimeOptions::extra_threads).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    options.extra_threads = cores.saturating_sub(1);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -63,6 +63,8 @@ pub struct Rule {
 pub struct ApimSite {
     pub instance: Arc<ApimInstance>,
     pub hostname: String,
+    /// Negotiates a client certificate (or the instance's enable_client_certificate).
+    pub requests_cert: bool,
 }
 
 /// (backend entity id, authentication certificate id).
@@ -74,6 +76,8 @@ pub struct ApimInstance {
     pub ca: CaStore,
     pub backends: BTreeMap<String, cfg::Backend>,
     pub certificates: BTreeMap<String, Arc<CertifiedKey>>,
+    /// Leaf thumbprints of `certificates`, for `context.Deployment.Certificates`.
+    pub certificate_thumbprints: Vec<String>,
     pub expressions: HashMap<String, Arc<Expr>>,
     /// Outbound clients by (backend trust key, authentication certificate id), built on first use.
     pub clients: Mutex<HashMap<ClientKey, HttpClient>>,
@@ -242,6 +246,7 @@ pub fn build(
                 kind: SiteKind::Apim(ApimSite {
                     instance: instance.clone(),
                     hostname: host.clone(),
+                    requests_cert,
                 }),
             };
             ports
@@ -565,6 +570,11 @@ impl Cx {
                 .collect(),
             ca,
             backends: apim.backends.clone(),
+            certificate_thumbprints: certificates
+                .values()
+                .filter_map(|key| key.cert.first())
+                .map(|der| pki::thumbprint(der))
+                .collect(),
             certificates,
             expressions,
             clients: Mutex::new(HashMap::new()),

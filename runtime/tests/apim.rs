@@ -1044,3 +1044,64 @@ async fn behind_appgw_validate_client_certificate_finds_no_certificate() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deployment_certificates_any_matches_an_uploaded_thumbprint() {
+    bounded(async {
+        let world = World::new();
+        let known = world.client("known");
+        let stranger = world.client("stranger");
+        let lookup = probe(
+            "@(context.Request.Certificate != null && context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))",
+        );
+        let mut config = one_api(&world, true, "http://127.0.0.1:9", vec![lookup]);
+        apim_mut(&mut config).certificates.insert("known".into(), world.cert_files("known", &known));
+        let rt = world.start(&config).await;
+        let yes = with_cert(&world, &known, false).get(apim_addr(&rt), APIM_HOST, "/echo").await;
+        let no = with_cert(&world, &stranger, false).get(apim_addr(&rt), APIM_HOST, "/echo").await;
+        assert_eq!((yes.text().as_str(), no.text().as_str()), ("yes", "no"));
+        rt.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscription_keys_are_required_checked_and_not_forwarded() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::plain().await;
+        let mut config = one_api(&world, false, &echo.url, vec![]);
+        let api = apim_mut(&mut config).apis.get_mut("echo").expect("api");
+        api.subscription = Some(cfg::SubscriptionRequirement {
+            header_name: "Ocp-Apim-Subscription-Key".into(),
+            query_name: "subscription-key".into(),
+            keys: [("dev".to_string(), "local-key-1".to_string())].into(),
+        });
+        let rt = world.start(&config).await;
+        let client = world.tls_client(None, false);
+        let missing = client.get(apim_addr(&rt), APIM_HOST, "/echo").await;
+        assert_eq!(missing.status, 401);
+        assert_eq!(
+            missing.json()["message"],
+            "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."
+        );
+        let wrong = client
+            .send(apim_addr(&rt), APIM_HOST, Req::get("/echo").header("ocp-apim-subscription-key", "nope"))
+            .await
+            .expect("reply");
+        assert_eq!(wrong.status, 401);
+        assert!(wrong.json()["message"].as_str().is_some_and(|m| m.contains("invalid subscription key")));
+        assert!(echo.requests().is_empty());
+        let by_header = client
+            .send(apim_addr(&rt), APIM_HOST, Req::get("/echo/h").header("Ocp-Apim-Subscription-Key", "local-key-1"))
+            .await
+            .expect("reply");
+        assert_eq!(by_header.status, 200);
+        assert_eq!(by_header.seen_header("ocp-apim-subscription-key"), None);
+        let by_query = client.get(apim_addr(&rt), APIM_HOST, "/echo/q?a=1&subscription-key=local-key-1").await;
+        assert_eq!(by_query.status, 200);
+        assert_eq!(echo.last()["query"], "a=1");
+        rt.shutdown().await;
+    })
+    .await;
+}

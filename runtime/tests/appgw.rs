@@ -727,3 +727,24 @@ async fn passthrough_reports_expiry() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_request_headers_over_http2_are_refused() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::tls(&world, None).await;
+        let mut config = one_listener(&world, None, backend_target(&echo, &world));
+        config.runtime.limits.max_header_bytes = 8192;
+        let rt = world.start(&config).await;
+        let req = Req::get("/").header("x-big", "a".repeat(20_000));
+        let result = world
+            .tls_client(None, true)
+            .send(appgw_addr(&rt), HOST, req)
+            .await;
+        let reply = result.expect("h2 answers an oversized head with a response");
+        assert_eq!(reply.status, 431);
+        assert!(echo.requests().is_empty());
+        rt.shutdown().await;
+    })
+    .await;
+}

@@ -148,3 +148,40 @@ async fn openssl_s_client_completes_the_handshake_then_sees_400() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_posts_ten_megabytes_with_expect_continue() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::tls(&world, None).await;
+        let config = one_listener(
+            &world,
+            Some(strict_profile(&world.client_bundle())),
+            backend_target(&echo, &world),
+        );
+        let rt = world.start(&config).await;
+        let client = world.client("alice");
+        let files = world.cert_files("alice", &client);
+        std::fs::write(world.path("big.bin"), vec![b'z'; 10 * 1024 * 1024]).expect("write");
+        let mut command = curl(
+            &world,
+            appgw_addr(&rt).port(),
+            Some((&files.cert_file, &files.key_file)),
+        );
+        // curl sends `Expect: 100-continue` for a body this large.
+        command
+            .arg("--data-binary")
+            .arg(format!("@{}", world.path("big.bin").display()));
+        let output = run(command, b"").await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.ends_with("\n200"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(echo.last()["body_len"], 10 * 1024 * 1024);
+        assert_eq!(echo.last()["method"], "POST");
+        rt.shutdown().await;
+    })
+    .await;
+}

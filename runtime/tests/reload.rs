@@ -16,81 +16,95 @@ const HOST: &str = "app.contoso.com";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_certificate_reload_under_load_fails_no_request() {
-    bounded(async {
-        let world = World::new();
-        let echo = Echo::tls(&world, None).await;
-        let config = one_listener(&world, None, backend_target(&echo, &world));
-        let rt = Arc::new(world.start(&config).await);
-        let addr = appgw_addr(&rt);
-        let old_cert = world
-            .tls_client(None, false)
-            .get(addr, HOST, "/")
-            .await
-            .server_cert;
+    bounded(reload_under_load(0)).await;
+}
 
-        let stop = Arc::new(AtomicBool::new(false));
-        let failures = Arc::new(AtomicUsize::new(0));
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let mut workers = Vec::new();
-        for _ in 0..4 {
-            let client = world.tls_client(None, false);
-            let (stop, failures, done_tx) = (stop.clone(), failures.clone(), done_tx.clone());
-            workers.push(tokio::spawn(async move {
-                // Bounded in count as well as by the stop flag.
-                for _ in 0..2000 {
-                    if stop.load(Ordering::SeqCst) {
-                        return;
-                    }
-                    match client.send(addr, HOST, Req::get("/load")).await {
-                        Ok(reply) if reply.status == 200 => {
-                            let _ = done_tx.send(reply.server_cert);
-                        }
-                        _ => {
-                            failures.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_under_load_with_serving_threads_fails_no_request() {
+    bounded(reload_under_load(2)).await;
+}
+
+/// Steady load on new connections while the listener certificate is rotated.
+async fn reload_under_load(extra_threads: usize) {
+    let world = World::new();
+    let echo = Echo::tls(&world, None).await;
+    let config = one_listener(&world, None, backend_target(&echo, &world));
+    let path = world.write_config(&config);
+    let mut options = world.options();
+    options.extra_threads = extra_threads;
+    let rt = Arc::new(
+        gatehouse_runtime::serve(&path, options)
+            .await
+            .expect("start"),
+    );
+    let addr = appgw_addr(&rt);
+    let old_cert = world
+        .tls_client(None, false)
+        .get(addr, HOST, "/")
+        .await
+        .server_cert;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let client = world.tls_client(None, false);
+        let (stop, failures, done_tx) = (stop.clone(), failures.clone(), done_tx.clone());
+        workers.push(tokio::spawn(async move {
+            // Bounded in count as well as by the stop flag.
+            for _ in 0..2000 {
+                if stop.load(Ordering::SeqCst) {
+                    return;
                 }
-            }));
-        }
-        for _ in 0..20 {
-            done_rx.recv().await.expect("load running");
-        }
-        // Rotate the listener certificate (same names, new key) and reload.
-        let rotated = world.server_ca.leaf(Leaf::server(&[HOST]).serial(2));
-        world.cert_files("app", &rotated);
-        assert_eq!(rt.reload().await.expect("reload"), 2);
-        // Requests finishing after the reload must reach handshakes with the new certificate.
-        let mut new_seen = 0;
-        for _ in 0..2000 {
-            let cert = done_rx.recv().await.expect("load running");
-            if cert == rotated.der().to_vec() {
-                new_seen += 1;
-                if new_seen == 20 {
-                    break;
+                match client.send(addr, HOST, Req::get("/load")).await {
+                    Ok(reply) if reply.status == 200 => {
+                        let _ = done_tx.send(reply.server_cert);
+                    }
+                    _ => {
+                        failures.fetch_add(1, Ordering::SeqCst);
+                    }
                 }
             }
+        }));
+    }
+    for _ in 0..20 {
+        done_rx.recv().await.expect("load running");
+    }
+    // Rotate the listener certificate (same names, new key) and reload.
+    let rotated = world.server_ca.leaf(Leaf::server(&[HOST]).serial(2));
+    world.cert_files("app", &rotated);
+    assert_eq!(rt.reload().await.expect("reload"), 2);
+    // Requests finishing after the reload must reach handshakes with the new certificate.
+    let mut new_seen = 0;
+    for _ in 0..2000 {
+        let cert = done_rx.recv().await.expect("load running");
+        if cert == rotated.der().to_vec() {
+            new_seen += 1;
+            if new_seen == 20 {
+                break;
+            }
         }
-        stop.store(true, Ordering::SeqCst);
-        for w in workers {
-            w.await.expect("worker");
-        }
-        assert_eq!(
-            failures.load(Ordering::SeqCst),
-            0,
-            "requests failed during the reload"
-        );
-        assert_eq!(
-            new_seen, 20,
-            "new handshakes did not get the rotated certificate"
-        );
-        assert_ne!(old_cert, rotated.der().to_vec());
-        Arc::try_unwrap(rt)
-            .ok()
-            .expect("only handle")
-            .shutdown()
-            .await;
-    })
-    .await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    for w in workers {
+        w.await.expect("worker");
+    }
+    assert_eq!(
+        failures.load(Ordering::SeqCst),
+        0,
+        "requests failed during the reload"
+    );
+    assert_eq!(
+        new_seen, 20,
+        "new handshakes did not get the rotated certificate"
+    );
+    assert_ne!(old_cert, rotated.der().to_vec());
+    Arc::try_unwrap(rt)
+        .ok()
+        .expect("only handle")
+        .shutdown()
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 mod support;
 
 use gatehouse_runtime::config as cfg;
+use gatehouse_runtime::ClientCertificate;
 use support::*;
 
 const HOST: &str = "app.contoso.com";
@@ -218,4 +219,57 @@ async fn other_format_version_is_refused() {
         );
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sites_report_their_addresses_and_certificate_demands() {
+    bounded(async {
+        let world = World::new();
+        let mut config = one_api(&world, true, "http://127.0.0.1:9", vec![]);
+        let appgw = one_listener(
+            &world,
+            Some(strict_profile(&world.client_bundle())),
+            basic_target(),
+        );
+        config.application_gateways = appgw.application_gateways;
+        let rt = world.start(&config).await;
+        let sites: Vec<_> = rt
+            .sites()
+            .iter()
+            .map(|s| {
+                (
+                    s.address.as_str(),
+                    s.host_names.clone(),
+                    s.client_certificate,
+                )
+            })
+            .collect();
+        assert_eq!(
+            sites,
+            [
+                (
+                    "api_management.main.hostname.api.contoso.com",
+                    vec![APIM_HOST.to_string()],
+                    ClientCertificate::Requested
+                ),
+                (
+                    "application_gateway.main.listener.public",
+                    vec![HOST.to_string()],
+                    ClientCertificate::Required
+                ),
+            ]
+        );
+        assert_eq!(rt.bind_addr("127.0.0.1:0"), Some(appgw_addr(&rt)));
+        assert_ne!(appgw_addr(&rt).port(), 0);
+        rt.shutdown().await;
+    })
+    .await;
+}
+
+fn basic_target() -> cfg::RouteTarget {
+    cfg::RouteTarget::Backend(cfg::AppGwBackend {
+        url: "http://127.0.0.1:9".into(),
+        host_name: None,
+        trusted_root_files: vec![],
+    })
 }

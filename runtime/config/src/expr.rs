@@ -10,6 +10,7 @@
 //! - `context.Request.Certificate` and its `Thumbprint`, `Issuer`, `Subject`, `SubjectName.Name`,
 //!   `SerialNumber` (strings), `NotBefore`, `NotAfter` (date-times), `Verify()` (chain to the
 //!   uploaded CA certificates, and revocation) and `VerifyNoRevocation()` (bools);
+//! - `context.Deployment.Certificates.Any(c => c.Value.Thumbprint == x)` (either side of `==`);
 //! - `context.Request.Headers.GetValueOrDefault("name")` / `(…, "default")`,
 //!   `context.Request.IpAddress`, `context.Request.Method`, `context.Request.Url.Path`;
 //! - `DateTime.UtcNow`;
@@ -57,6 +58,9 @@ pub enum Expr {
     CertificateVerify {
         revocation: bool,
     },
+    /// `context.Deployment.Certificates.Any(c => c.Value.Thumbprint == x)`: an uploaded
+    /// certificate has thumbprint `x`.
+    DeploymentCertificateThumbprint(Box<Expr>),
     /// `context.Request.Headers.GetValueOrDefault(name, default)`.
     Header {
         name: String,
@@ -116,7 +120,8 @@ impl Expr {
             | Expr::And(..)
             | Expr::Or(..)
             | Expr::Compare(..)
-            | Expr::CertificateVerify { .. } => Ty::Bool,
+            | Expr::CertificateVerify { .. }
+            | Expr::DeploymentCertificateThumbprint(_) => Ty::Bool,
             Expr::Null => Ty::Null,
             Expr::Certificate => Ty::Certificate,
             Expr::CertificateProperty(p) => match p {
@@ -216,8 +221,8 @@ struct Tok {
     offset: usize,
 }
 
-const PUNCTS: [&str; 15] = [
-    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", ".", ",", "?", "=",
+const PUNCTS: [&str; 16] = [
+    "==", "!=", "<=", ">=", "&&", "||", "=>", "<", ">", "!", "(", ")", ".", ",", "?", "=",
 ];
 
 fn lex(body: &str, base: usize) -> Result<Vec<Tok>, ExprError> {
@@ -485,6 +490,9 @@ impl Parser {
                 self.expect(")")?;
                 return Ok(Expr::CertificateVerify { revocation });
             }
+            if joined == "context.Deployment.Certificates.Any" {
+                return self.deployment_any();
+            }
             if !self.eat(".") {
                 return err(
                     offset,
@@ -514,6 +522,53 @@ impl Parser {
         KNOWN_PATHS
             .iter()
             .any(|k| *k == longer || k.starts_with(&format!("{longer}.")))
+    }
+
+    /// `(c => c.Value.Thumbprint == x)` or `(c => x == c.Value.Thumbprint)`: the one lambda the
+    /// subset has.
+    fn deployment_any(&mut self) -> Result<Expr, ExprError> {
+        self.expect("(")?;
+        let var = self.ident()?;
+        self.expect("=>")?;
+        let other = if self.lambda_thumbprint(&var) {
+            self.expect("==")?;
+            self.postfix()?
+        } else {
+            let other = self.postfix()?;
+            self.expect("==")?;
+            if !self.lambda_thumbprint(&var) {
+                return err(
+                    self.offset(),
+                    format!(
+                        "expected `{var}.Value.Thumbprint`; only thumbprint lookups are supported"
+                    ),
+                );
+            }
+            other
+        };
+        want(&other, Ty::Str, "a thumbprint comparison")?;
+        self.expect(")")?;
+        Ok(Expr::DeploymentCertificateThumbprint(Box::new(other.expr)))
+    }
+
+    /// Consumes `var.Value.Thumbprint` if it comes next.
+    fn lambda_thumbprint(&mut self, var: &str) -> bool {
+        let want = [
+            TokKind::Ident(var.to_string()),
+            TokKind::Punct("."),
+            TokKind::Ident("Value".into()),
+            TokKind::Punct("."),
+            TokKind::Ident("Thumbprint".into()),
+        ];
+        let matches = want.iter().enumerate().all(|(i, kind)| {
+            self.tokens
+                .get(self.pos + i)
+                .is_some_and(|t| t.kind == *kind)
+        });
+        if matches {
+            self.pos += want.len();
+        }
+        matches
     }
 
     fn header_call(&mut self) -> Result<Expr, ExprError> {
@@ -558,7 +613,8 @@ fn verify_call(path: &str) -> Option<bool> {
     }
 }
 
-const KNOWN_PATHS: [&str; 16] = [
+const KNOWN_PATHS: [&str; 17] = [
+    "context.Deployment.Certificates.Any",
     "context.Request.Certificate.Verify",
     "context.Request.Certificate.VerifyNoRevocation",
     "context.Request.Certificate",
@@ -645,6 +701,8 @@ mod tests {
             "context.Request.Certificate.NotAfter < DateTime.UtcNow",
             "@(context.Request.Certificate != null && context.Request.Certificate.Verify())",
             "!context.Request.Certificate.VerifyNoRevocation()",
+            "context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint)",
+            "@(context.Deployment.Certificates.Any(x => context.Request.Headers.GetValueOrDefault(\"t\", \"\") == x.Value.Thumbprint))",
             "context.Request.Certificate.NotBefore <= DateTime.Now",
             "!(context.Request.Certificate.SerialNumber == \"01\") && true",
             "context.Request.Headers.GetValueOrDefault(\"X-ARR-ClientCert\", \"\") != \"\"",
@@ -692,6 +750,18 @@ mod tests {
         fails("\"open", "unterminated");
         fails("true true", "unexpected `true`");
         fails("a ?? b", "`?`");
+        fails(
+            "context.Deployment.Certificates.Any(c => c.Value.Subject == \"x\")",
+            "c.Value.Subject",
+        );
+        fails(
+            "context.Deployment.Certificates.Any(c => \"x\" == c.Value.Subject)",
+            "only thumbprint",
+        );
+        fails(
+            "context.Deployment.Certificates.Count",
+            "not in the supported",
+        );
     }
 
     #[test]

@@ -392,8 +392,32 @@ pub struct Api {
     pub hostnames: Vec<String>,
     #[serde(default)]
     pub service_url: Option<String>,
+    /// Present when calls need a subscription key (`subscription_required`).
+    #[serde(default)]
+    pub subscription: Option<SubscriptionRequirement>,
     #[serde(default)]
     pub operations: BTreeMap<String, Operation>,
+}
+
+/// Which subscription keys an API accepts. The keys are local ones the compiler makes up for the
+/// runtime (Azure's never leave Azure), so `gatehouse up` can print a working curl command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRequirement {
+    #[serde(default = "default_subscription_header")]
+    pub header_name: String,
+    #[serde(default = "default_subscription_query")]
+    pub query_name: String,
+    /// Accepted keys, by subscription name (rate limits count per subscription).
+    pub keys: BTreeMap<String, String>,
+}
+
+fn default_subscription_header() -> String {
+    "Ocp-Apim-Subscription-Key".into()
+}
+
+fn default_subscription_query() -> String {
+    "subscription-key".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -741,6 +765,7 @@ mod tests {
             path: "a".into(),
             hostnames: vec![],
             service_url: None,
+            subscription: None,
             operations: BTreeMap::new(),
         };
         let choose = Step::Choose(Choose {

@@ -359,6 +359,7 @@ impl World {
             watch: false,
             admin: None,
             shutdown_grace: Duration::from_secs(5),
+            extra_threads: 0,
         }
     }
 
@@ -590,6 +591,7 @@ pub fn one_api(
             path: "echo".into(),
             hostnames: vec![],
             service_url: Some(service_url.into()),
+            subscription: None,
             operations,
         },
     );
@@ -939,20 +941,26 @@ impl TlsClient {
                 hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
                     .await
                     .map_err(|e| e.to_string())?;
-            tokio::spawn(conn);
-            sender
-                .send_request(request)
-                .await
-                .map_err(|e| format!("h2: {}", chain(&e)))?
+            let conn = tokio::spawn(conn);
+            match sender.send_request(request).await {
+                Ok(response) => response,
+                Err(e) => return Err(format!("h2: {}{}", chain(&e), connection_error(conn).await)),
+            }
         } else {
             let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
                 .await
                 .map_err(|e| e.to_string())?;
-            tokio::spawn(conn);
-            sender
-                .send_request(request)
-                .await
-                .map_err(|e| format!("http1: {}", chain(&e)))?
+            let conn = tokio::spawn(conn);
+            match sender.send_request(request).await {
+                Ok(response) => response,
+                Err(e) => {
+                    return Err(format!(
+                        "http1: {}{}",
+                        chain(&e),
+                        connection_error(conn).await
+                    ))
+                }
+            }
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -977,6 +985,14 @@ impl TlsClient {
         self.send(addr, host, Req::get(path))
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+}
+
+/// Why the connection task ended, when a request on it failed (the TLS alert is found there).
+async fn connection_error(conn: tokio::task::JoinHandle<Result<(), hyper::Error>>) -> String {
+    match conn.await {
+        Ok(Err(e)) => format!("; connection: {}", chain(&e)),
+        _ => String::new(),
     }
 }
 
