@@ -38,6 +38,7 @@ fn compile(topo: &Path) -> Emitted {
     // OUT is `<tmp>/out`: the topology is `../../topo` from `OUT/runtime/`.
     let options = RuntimeOptions {
         root: "../../topo".into(),
+        ..RuntimeOptions::default()
     };
     emit::emit_with(&loaded.model, &graph, &world, &[Target::Runtime], &options)
 }

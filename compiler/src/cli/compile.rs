@@ -43,6 +43,11 @@ pub struct CompileArgs {
     /// The date certificates are checked against (see `gatehouse check --now`).
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+
+    /// Runtime target: the base of its loopback ports (frontend port 443 → base + 443, API
+    /// Management hostnames on base + 1443).
+    #[arg(long, value_name = "PORT", default_value_t = emit::runtime::PORT_BASE)]
+    pub runtime_port_base: u16,
 }
 
 pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError> {
@@ -70,6 +75,7 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
     }
     let runtime = emit::runtime::RuntimeOptions {
         root: root_from_runtime_dir(&args.dir, &args.out)?,
+        port_base: args.runtime_port_base,
     };
     let emitted = emit::emit_with(&loaded.model, &graph, &world, &targets, &runtime);
     all.extend(emitted.diagnostics);

@@ -36,6 +36,11 @@ pub struct UpArgs {
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
 
+    /// The base of the loopback ports: frontend port 443 is served on base + 443, API
+    /// Management hostnames on base + 1443.
+    #[arg(long, value_name = "PORT", default_value_t = crate::emit::runtime::PORT_BASE)]
+    pub port_base: u16,
+
     #[command(flatten)]
     pub serve: ServeArgs,
 }
@@ -53,6 +58,7 @@ pub fn run(args: &UpArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError
             check: false,
             vars: args.vars.clone(),
             now: args.now.clone(),
+            runtime_port_base: args.port_base,
         },
         true,
         color,
@@ -98,7 +104,7 @@ pub fn describe(sites: &[SiteInfo], config: &RuntimeConfig, dir: &Path) -> Vec<S
             .cloned()
             .unwrap_or_else(|| "localhost".to_string());
         let port = site.local_addr.port();
-        let path = example_path(site, config, &host);
+        let (path, subscription) = example_path(site, config, &host);
         let asks = match site.client_certificate {
             ClientCertificate::Required => "client certificate required",
             ClientCertificate::Requested => "client certificate requested",
@@ -129,14 +135,22 @@ pub fn describe(sites: &[SiteInfo], config: &RuntimeConfig, dir: &Path) -> Vec<S
                 ));
             }
         }
+        if let Some((header, key)) = subscription {
+            curl.push_str(&format!("-H '{header}: {key}' "));
+        }
         curl.push_str(&format!("https://{host}:{port}{path}"));
         out.push(curl);
     }
     out
 }
 
-/// A path that reaches an API through the site: its first operation, parameters filled in.
-fn example_path(site: &SiteInfo, config: &RuntimeConfig, host: &str) -> String {
+/// A path that reaches an API through the site (its first operation, parameters filled in),
+/// and the subscription key header the API wants, if any.
+fn example_path(
+    site: &SiteInfo,
+    config: &RuntimeConfig,
+    host: &str,
+) -> (String, Option<(String, String)>) {
     // An Application Gateway listener: the API Management hostname its rule routes to.
     let mut apim_host = host.to_string();
     for gw in config.application_gateways.values() {
@@ -147,7 +161,7 @@ fn example_path(site: &SiteInfo, config: &RuntimeConfig, host: &str) -> String {
             if listener.bind == site.bind && listener.host_names.iter().any(|h| h == host) {
                 match &rule.default_target {
                     RouteTarget::Apim(t) => apim_host = t.hostname.clone(),
-                    RouteTarget::Backend(_) => return "/".to_string(),
+                    RouteTarget::Backend(_) => return ("/".to_string(), None),
                 }
             }
         }
@@ -183,8 +197,15 @@ fn example_path(site: &SiteInfo, config: &RuntimeConfig, host: &str) -> String {
             } else {
                 format!("/{}", api.path)
             };
-            return format!("{prefix}{}", if path.is_empty() { "/" } else { &path });
+            let subscription = api.subscription.as_ref().and_then(|s| {
+                let key = s.keys.values().next()?;
+                Some((s.header_name.clone(), key.clone()))
+            });
+            return (
+                format!("{prefix}{}", if path.is_empty() { "/" } else { &path }),
+                subscription,
+            );
         }
     }
-    "/".to_string()
+    ("/".to_string(), None)
 }

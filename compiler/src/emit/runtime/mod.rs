@@ -3,8 +3,9 @@
 //!
 //! Decisions made here, once:
 //! - **Local addresses.** Every Azure frontend port of gateway number `g` (in name order)
-//!   becomes `127.0.0.1:<8000 + port + 100·g>` (443 → 8443); every gateway hostname of API
-//!   Management instance number `i` is served on `127.0.0.1:<9443 + 100·i>`. Host names stay
+//!   becomes `127.0.0.1:<base + port + 100·g>` (base 8000: 443 → 8443); every gateway
+//!   hostname of API Management instance number `i` is served on
+//!   `127.0.0.1:<base + 1443 + 100·i>` (9443). Host names stay
 //!   Azure's: SNI and `Host` select the listener or hostname, as in Azure.
 //! - **Certificates.** Public certificates (trusted client CAs, trusted roots, CA store
 //!   entries) are written as PEM under `certs/`, from the bytes the checks read, whatever
@@ -77,23 +78,26 @@ crate::declare_code! {
 /// Where the dev PKI keeps local stand-ins, relative to the topology root.
 pub const PKI_DIR: &str = ".gatehouse/pki";
 
-/// The first local port of the gateways' frontends: `APPGW_PORT_BASE + frontend port`.
-pub const APPGW_PORT_BASE: u16 = 8000;
-/// The local port of the first API Management instance's gateway hostnames.
-pub const APIM_PORT: u16 = 9443;
+/// The default base of local ports: a gateway's frontend port 443 is served on 8443.
+pub const PORT_BASE: u16 = 8000;
+/// API Management hostnames are served on `base + APIM_PORT_OFFSET` (9443 by default).
+pub const APIM_PORT_OFFSET: u16 = 1443;
 
-/// How the runtime target reaches the topology's own files.
+/// How the runtime target reaches the topology's own files, and where it listens.
 #[derive(Debug, Clone)]
 pub struct RuntimeOptions {
     /// The topology root as seen from `OUT/runtime/` (`../../examples/x`), for the key files
     /// the config references.
     pub root: String,
+    /// The base of the local ports ([`PORT_BASE`] by default).
+    pub port_base: u16,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
         RuntimeOptions {
             root: String::from("../.."),
+            port_base: PORT_BASE,
         }
     }
 }
@@ -208,7 +212,9 @@ impl Emitter<'_, '_> {
             let Some(certificate) = self.key_pair(cert.id, cert.span) else {
                 continue;
             };
-            let port = APPGW_PORT_BASE
+            let port = self
+                .options
+                .port_base
                 .saturating_add(listener.port.value)
                 .saturating_add(100 * index as u16);
             out.listeners.insert(
@@ -361,7 +367,11 @@ impl Emitter<'_, '_> {
             enable_client_certificate: apim.enable_client_certificate.value,
             ..rc::ApiManagement::default()
         };
-        let port = APIM_PORT.saturating_add(100 * index as u16);
+        let port = self
+            .options
+            .port_base
+            .saturating_add(APIM_PORT_OFFSET)
+            .saturating_add(100 * index as u16);
         for h in &apim.hostnames {
             let hostname = &m[*h];
             if hostname.kind.value != HostnameType::Proxy {
@@ -484,6 +494,14 @@ impl Emitter<'_, '_> {
             path: api.path.value.trim_matches('/').to_string(),
             hostnames,
             service_url: api.backend.map(|b| m[b.id].url.value.clone()),
+            subscription: api
+                .subscription_required
+                .value
+                .then(|| rc::SubscriptionRequirement {
+                    header_name: String::from("Ocp-Apim-Subscription-Key"),
+                    query_name: String::from("subscription-key"),
+                    keys: BTreeMap::from([(String::from("local"), local_subscription_key(m, id))]),
+                }),
             operations,
         }
     }
@@ -568,6 +586,17 @@ impl Emitter<'_, '_> {
             format!("{root}/{path}")
         }
     }
+}
+
+/// The key an API that requires a subscription accepts locally. Azure's keys never leave
+/// Azure; this one is made up from the API's address, is the same on every compile, and only
+/// opens the loopback runtime (`gatehouse up` prints it in its curl commands).
+pub fn local_subscription_key(model: &Model, api: ApiId) -> String {
+    let a = &model[api];
+    format!(
+        "local-{}-{}",
+        model[a.api_management].decl.name, a.decl.name
+    )
 }
 
 /// The certificate ids `authentication-certificate` steps name, anywhere in a policy.
