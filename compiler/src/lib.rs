@@ -16,6 +16,7 @@ pub mod fmt;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod pki;
 pub mod schema;
 pub mod source;
 pub mod syntax;

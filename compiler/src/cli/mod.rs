@@ -10,6 +10,7 @@ mod compile;
 mod explain;
 mod fmt;
 mod graph;
+mod pki;
 mod run;
 mod up;
 
@@ -66,6 +67,9 @@ pub enum Command {
     /// Check and compile a topology's runtime target into a temporary directory and serve it,
     /// printing each local URL with a curl command that works as printed.
     Up(up::UpArgs),
+    /// The development PKI of a topology under DIR/.gatehouse/pki/ (git-ignored): local
+    /// stand-ins for every certificate it uses, so it runs with `gatehouse up`.
+    Pki(pki::PkiArgs),
     /// Print the long explanation of a diagnostic code (GH101) or name (unresolved-reference).
     Explain(explain::ExplainArgs),
     /// Rewrite the topology's .hcl files in canonical layout, keeping comments.
@@ -137,6 +141,7 @@ pub fn main() -> ExitCode {
         Command::Compile(args) => compile::run(args, cli.quiet, color),
         Command::Run(args) => run::run(args),
         Command::Up(args) => up::run(args, cli.quiet, color),
+        Command::Pki(args) => pki::run(args, cli.quiet),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args, cli.quiet, color),
         Command::Graph(args) => graph::run(args, color),

@@ -171,7 +171,7 @@ fn example_path(
             continue;
         }
         for api in apim.apis.values() {
-            if !api.hostnames.is_empty() && !api.hostnames.iter().any(|h| *h == apim_host) {
+            if !api.hostnames.is_empty() && !api.hostnames.contains(&apim_host) {
                 continue;
             }
             let mut operations: Vec<_> = api.operations.values().collect();

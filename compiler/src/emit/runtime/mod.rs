@@ -508,15 +508,15 @@ impl Emitter<'_, '_> {
 
     // -- certificates -----------------------------------------------------------------------
 
-    /// The certificate as a PEM file under `certs/` (its chain as read), for trust stores.
+    /// The certificate for a trust store: the dev PKI's stand-in when there is one, else a
+    /// PEM file under `certs/` written from the chain as read.
     fn public_pem(&mut self, id: CertificateId) -> Option<String> {
+        let stand_in = format!("{PKI_DIR}/{}.pem", self.model[id].decl.name);
+        if self.world.read(&stand_in).is_ok() {
+            return Some(self.topology_path(&stand_in));
+        }
         let facts = self.inventory.get(id);
         if !facts.inspected() {
-            // Unreadable or only in Key Vault without a local copy: try the dev PKI's.
-            let stand_in = format!("{PKI_DIR}/{}.pem", self.model[id].decl.name);
-            if self.world.read(&stand_in).is_ok() {
-                return Some(self.topology_path(&stand_in));
-            }
             self.no_local(id, self.model[id].decl.span, "a local copy of it");
             return None;
         }
@@ -530,19 +530,15 @@ impl Emitter<'_, '_> {
         Some(path)
     }
 
-    /// The certificate and private key files the runtime presents.
+    /// The certificate and private key files the runtime presents: the dev PKI's stand-in
+    /// when there is one (so every certificate is issued by the dev CAs curl trusts), else
+    /// the topology's `pem` and `private_key` files.
     fn key_pair(
         &mut self,
         id: CertificateId,
         used_at: crate::source::Span,
     ) -> Option<rc::CertificateFiles> {
         let cert = &self.model[id];
-        if let (Some(CertSource::Pem(pem)), Some(key)) = (&cert.source, &cert.private_key) {
-            return Some(rc::CertificateFiles {
-                cert_file: self.topology_path(&pem.value),
-                key_file: self.topology_path(&key.value),
-            });
-        }
         let name = &cert.decl.name;
         let (pem, key) = (
             format!("{PKI_DIR}/{name}.pem"),
@@ -552,6 +548,12 @@ impl Emitter<'_, '_> {
             return Some(rc::CertificateFiles {
                 cert_file: self.topology_path(&pem),
                 key_file: self.topology_path(&key),
+            });
+        }
+        if let (Some(CertSource::Pem(pem)), Some(key)) = (&cert.source, &cert.private_key) {
+            return Some(rc::CertificateFiles {
+                cert_file: self.topology_path(&pem.value),
+                key_file: self.topology_path(&key.value),
             });
         }
         self.no_local(id, used_at, "its private key");
