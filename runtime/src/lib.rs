@@ -13,6 +13,7 @@
 mod apim;
 mod appgw;
 mod clientauth;
+pub mod echo;
 mod error;
 mod eval;
 mod log;

@@ -24,7 +24,53 @@ use crate::Clock;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type ProxyBody = BoxBody<Bytes, BoxError>;
-pub type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, ProxyBody>;
+pub type HttpClient = Client<hyper_rustls::HttpsConnector<Resolving>, ProxyBody>;
+
+/// Host name → local address overrides (`runtime.resolve`), lower-case.
+pub type ResolveMap = Arc<std::collections::BTreeMap<String, std::net::SocketAddr>>;
+
+/// The TCP connector behind TLS, sending connections for the host names of a [`ResolveMap`]
+/// to their local address. It sits under the TLS layer, which has already taken SNI and the
+/// name to check from the original URL: only where the bytes go changes.
+#[derive(Clone)]
+pub struct Resolving {
+    inner: HttpConnector,
+    map: ResolveMap,
+}
+
+impl tower_service::Service<Uri> for Resolving {
+    type Response = <HttpConnector as tower_service::Service<Uri>>::Response;
+    type Error = <HttpConnector as tower_service::Service<Uri>>::Error;
+    type Future = <HttpConnector as tower_service::Service<Uri>>::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let local = dst.host().and_then(|h| {
+            self.map
+                .get(&h.trim_matches(['[', ']']).to_ascii_lowercase())
+        });
+        let dst = match local {
+            Some(addr) => {
+                let mut parts = dst.clone().into_parts();
+                match addr.to_string().parse::<Authority>() {
+                    Ok(authority) => {
+                        parts.authority = Some(authority);
+                        Uri::from_parts(parts).unwrap_or(dst)
+                    }
+                    Err(_) => dst,
+                }
+            }
+            None => dst,
+        };
+        self.inner.call(dst)
+    }
+}
 
 /// Builds a pooled client. `sni` overrides the name sent and checked (else the URL's host).
 pub fn client(
@@ -35,6 +81,7 @@ pub fn client(
     clock: &Clock,
     timeout: Duration,
     provider: Arc<rustls::crypto::CryptoProvider>,
+    resolve: &ResolveMap,
 ) -> Result<HttpClient, LoadError> {
     let verifier = BackendVerifier {
         trust,
@@ -69,6 +116,10 @@ pub fn client(
             https.with_server_name_resolver(move |_: &Uri| Ok::<_, BoxError>(name.clone()))
         }
         None => https,
+    };
+    let http = Resolving {
+        inner: http,
+        map: resolve.clone(),
     };
     let connector = https.enable_http1().enable_http2().wrap_connector(http);
     Ok(Client::builder(TokioExecutor::new())

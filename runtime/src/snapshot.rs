@@ -88,6 +88,7 @@ pub struct ApimInstance {
     pub provider: Arc<rustls::crypto::CryptoProvider>,
     pub clock: Clock,
     pub backend_timeout: std::time::Duration,
+    pub resolve: outbound::ResolveMap,
 }
 
 impl ApimInstance {
@@ -136,6 +137,7 @@ impl ApimInstance {
             &self.clock,
             self.backend_timeout,
             self.provider.clone(),
+            &self.resolve,
         )?;
         clients.insert(key, client.clone());
         Ok(client)
@@ -203,6 +205,16 @@ pub fn binds(config: &RuntimeConfig) -> BTreeMap<String, String> {
     out
 }
 
+/// `runtime.resolve` parsed (the config's validation has checked every address).
+fn resolve_map(resolve: &BTreeMap<String, String>) -> outbound::ResolveMap {
+    Arc::new(
+        resolve
+            .iter()
+            .filter_map(|(host, addr)| Some((host.to_ascii_lowercase(), addr.parse().ok()?)))
+            .collect(),
+    )
+}
+
 /// Builds a snapshot; `bound` maps each bind string to the address actually listening.
 pub fn build(
     config: &RuntimeConfig,
@@ -218,6 +230,7 @@ pub fn build(
         provider: tls::provider(),
         clock: clock.clone(),
         limits: config.runtime.limits.clone(),
+        resolve: resolve_map(&config.runtime.resolve),
     };
     let mut ports: BTreeMap<String, Vec<(SortKey, Arc<Site>)>> = BTreeMap::new();
 
@@ -372,6 +385,7 @@ struct Cx {
     provider: Arc<rustls::crypto::CryptoProvider>,
     clock: Clock,
     limits: cfg::Limits,
+    resolve: outbound::ResolveMap,
 }
 
 impl Cx {
@@ -451,6 +465,7 @@ impl Cx {
                     &self.clock,
                     timeout,
                     self.provider.clone(),
+                    &self.resolve,
                 )?;
                 let url = format!("https://{addr}");
                 Ok(Arc::new(Upstream::new(
@@ -479,6 +494,7 @@ impl Cx {
                     &self.clock,
                     timeout,
                     self.provider.clone(),
+                    &self.resolve,
                 )?;
                 Ok(Arc::new(Upstream::new(
                     address,
@@ -583,6 +599,7 @@ impl Cx {
             provider: self.provider.clone(),
             clock: self.clock.clone(),
             backend_timeout: std::time::Duration::from_millis(self.limits.backend_timeout_ms),
+            resolve: self.resolve.clone(),
         })
     }
 }

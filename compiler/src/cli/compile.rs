@@ -48,6 +48,24 @@ pub struct CompileArgs {
     /// Management hostnames on base + 1443).
     #[arg(long, value_name = "PORT", default_value_t = emit::runtime::PORT_BASE)]
     pub runtime_port_base: u16,
+
+    /// Runtime target: where a backend host name is reached locally (`HOST=IP:PORT`,
+    /// repeatable), as curl's `--resolve`; SNI, `Host` and name checks keep the host name.
+    #[arg(long = "runtime-resolve", value_name = "HOST=IP:PORT", value_parser = parse_resolve)]
+    pub runtime_resolve_pairs: Vec<(String, String)>,
+
+    /// Filled from `runtime_resolve_pairs`.
+    #[arg(skip)]
+    pub runtime_resolve: std::collections::BTreeMap<String, String>,
+}
+
+fn parse_resolve(text: &str) -> Result<(String, String), String> {
+    let (host, addr) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not HOST=IP:PORT"))?;
+    addr.parse::<std::net::SocketAddr>()
+        .map_err(|_| format!("`{addr}` is not IP:PORT"))?;
+    Ok((host.to_ascii_lowercase(), addr.to_string()))
 }
 
 pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError> {
@@ -73,9 +91,12 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
         eprintln!("error: nothing was written: fix the errors above first");
         return Ok(ExitCode::from(1));
     }
+    let mut resolve = args.runtime_resolve.clone();
+    resolve.extend(args.runtime_resolve_pairs.iter().cloned());
     let runtime = emit::runtime::RuntimeOptions {
         root: root_from_runtime_dir(&args.dir, &args.out)?,
         port_base: args.runtime_port_base,
+        resolve,
     };
     let emitted = emit::emit_with(&loaded.model, &graph, &world, &targets, &runtime);
     all.extend(emitted.diagnostics);

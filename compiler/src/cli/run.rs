@@ -86,26 +86,38 @@ pub fn serve_until_signal(
     options: RuntimeOptions,
     started: impl FnOnce(&gatehouse_runtime::RunningRuntime),
 ) -> Result<ExitCode, RunError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    tokio_runtime()?.block_on(serve_and_wait(path, options, started))
+}
+
+/// The single-threaded tokio runtime the CLI serves on (extra serving threads come from
+/// `RuntimeOptions::extra_threads`).
+pub fn tokio_runtime() -> Result<tokio::runtime::Runtime, RunError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|source| RunError::Read {
-            path: path.to_path_buf(),
+            path: PathBuf::from("(tokio runtime)"),
             source,
-        })?;
-    runtime.block_on(async {
-        let running = match gatehouse_runtime::serve(path, options).await {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(ExitCode::from(2));
-            }
-        };
-        started(&running);
-        wait_for_signal(&running).await;
-        running.shutdown().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        })
+}
+
+/// [`serve_until_signal`] inside a tokio runtime the caller runs.
+pub async fn serve_and_wait(
+    path: &Path,
+    options: RuntimeOptions,
+    started: impl FnOnce(&gatehouse_runtime::RunningRuntime),
+) -> Result<ExitCode, RunError> {
+    let running = match gatehouse_runtime::serve(path, options).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    started(&running);
+    wait_for_signal(&running).await;
+    running.shutdown().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(unix)]

@@ -7,20 +7,18 @@
 //! missing.
 
 use super::compile::{self, CompileArgs};
-use super::run::{serve_until_signal, ServeArgs};
+use super::run::ServeArgs;
 use super::RunError;
 use crate::emit::runtime::PKI_DIR;
 use clap::Args;
 use gatehouse_runtime::config::{RouteTarget, RuntimeConfig, CONFIG_FILE_NAME};
 use gatehouse_runtime::{ClientCertificate, SiteInfo};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The dev PKI's CA that issues local server certificates, relative to the topology root.
 pub const SERVER_CA: &str = "server-ca.pem";
-/// The dev PKI's client certificate curl presents.
-pub const CLIENT_CERT: &str = "client.pem";
-pub const CLIENT_KEY: &str = "client.key";
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
@@ -46,53 +44,119 @@ pub struct UpArgs {
 }
 
 pub fn run(args: &UpArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError> {
+    // 1. The dev PKI: made on the first run, kept afterwards.
+    let pki = super::pki::run(
+        &super::pki::PkiArgs {
+            command: super::pki::PkiCommand::Init(super::pki::InitArgs {
+                dir: args.dir.clone(),
+                force: false,
+                vars: args.vars.clone(),
+                now: args.now.clone(),
+            }),
+        },
+        true,
+    )?;
+    if pki != ExitCode::SUCCESS {
+        return Ok(pki);
+    }
     let out = tempfile::tempdir().map_err(|source| RunError::Write {
         path: std::env::temp_dir(),
         source,
     })?;
-    let compiled = compile::run(
-        &CompileArgs {
-            dir: args.dir.clone(),
-            out: out.path().to_path_buf(),
-            target: vec!["runtime".to_string()],
-            check: false,
-            vars: args.vars.clone(),
-            now: args.now.clone(),
-            runtime_port_base: args.port_base,
-        },
-        true,
-        color,
-    )?;
-    if compiled != ExitCode::SUCCESS {
-        return Ok(compiled);
-    }
-    let path = out.path().join("runtime").join(CONFIG_FILE_NAME);
-    let config = std::fs::read(&path)
-        .ok()
-        .and_then(|bytes| RuntimeConfig::from_json(&bytes).ok());
-    let dir = args.dir.clone();
-    serve_until_signal(&path, args.serve.options(), |running| {
-        if quiet {
-            return;
-        }
-        println!(
-            "gatehouse up: serving {} (Ctrl-C stops; the config is in {})",
-            dir.display(),
-            out.path().display()
-        );
-        if let Some(config) = &config {
-            for line in describe(running.sites(), config, &dir) {
-                println!("{line}");
+    let pki_dir = args.dir.join(PKI_DIR);
+    let runtime = super::run::tokio_runtime()?;
+    runtime.block_on(async {
+        // 2. An echo backend for every backend host name, each with its dev certificate.
+        let mut echoes = Vec::new();
+        let mut resolve = BTreeMap::new();
+        for host in backend_hosts(&args.dir, &args.vars) {
+            let cert = pki_dir.join("backends").join(format!("{host}.pem"));
+            let key = pki_dir.join("backends").join(format!("{host}.key"));
+            let client_ca = pki_dir.join("client-ca-chain.pem");
+            let echo = gatehouse_runtime::echo::start(gatehouse_runtime::echo::EchoConfig {
+                bind: "127.0.0.1:0",
+                cert_file: &cert,
+                key_file: &key,
+                client_ca_file: client_ca.is_file().then_some(client_ca.as_path()),
+            })
+            .await;
+            match echo {
+                Ok(echo) => {
+                    resolve.insert(host.clone(), echo.local_addr.to_string());
+                    echoes.push((host, echo));
+                }
+                Err(e) => {
+                    eprintln!("error: echo backend for `{host}`: {e}");
+                    return Ok(ExitCode::from(2));
+                }
             }
         }
+        // 3. Check and compile the runtime target, pointing backends at the echoes.
+        let compiled = compile::run(
+            &CompileArgs {
+                dir: args.dir.clone(),
+                out: out.path().to_path_buf(),
+                target: vec!["runtime".to_string()],
+                check: false,
+                vars: args.vars.clone(),
+                now: args.now.clone(),
+                runtime_port_base: args.port_base,
+                runtime_resolve_pairs: Vec::new(),
+                runtime_resolve: resolve,
+            },
+            true,
+            color,
+        )?;
+        if compiled != ExitCode::SUCCESS {
+            return Ok(compiled);
+        }
+        // 4. Serve, and say how to try it.
+        let path = out.path().join("runtime").join(CONFIG_FILE_NAME);
+        let config = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| RuntimeConfig::from_json(&bytes).ok());
+        let dir = args.dir.clone();
+        let echo_lines: Vec<String> = echoes
+            .iter()
+            .map(|(host, e)| format!("  echo backend for {host} on {}", e.local_addr))
+            .collect();
+        super::run::serve_and_wait(&path, args.serve.options(), |running| {
+            if quiet {
+                return;
+            }
+            println!(
+                "gatehouse up: serving {} (Ctrl-C stops; the compiled config is in {})",
+                dir.display(),
+                out.path().display()
+            );
+            for line in &echo_lines {
+                println!("{line}");
+            }
+            if let Some(config) = &config {
+                for line in describe(running.sites(), config, &dir) {
+                    println!("{line}");
+                }
+            }
+        })
+        .await
     })
 }
 
-/// What `up` prints: per site its address, URL, what it asks of clients, and a curl command.
+/// The backend host names of the topology (the echo backends answer as them).
+fn backend_hosts(dir: &Path, vars: &[String]) -> Vec<String> {
+    let Ok(options) = super::check::parse_vars(vars) else {
+        return Vec::new();
+    };
+    let loaded = crate::load::load(&crate::syntax::FsWorld::new(dir), "", &options);
+    crate::pki::backend_hosts(&loaded.model)
+}
+
+/// What `up` prints: per site its address, URL and what it asks of clients, then the curl
+/// commands that show its behaviour, each under the result it gives. The commands work as
+/// printed (an integration test runs them).
 pub fn describe(sites: &[SiteInfo], config: &RuntimeConfig, dir: &Path) -> Vec<String> {
     let pki = dir.join(PKI_DIR);
     let ca = pki.join(SERVER_CA);
-    let (cert, key) = (pki.join(CLIENT_CERT), pki.join(CLIENT_KEY));
     let mut sites: Vec<&SiteInfo> = sites.iter().collect();
     sites.sort_by(|a, b| a.address.cmp(&b.address));
     let mut out = Vec::new();
@@ -105,43 +169,118 @@ pub fn describe(sites: &[SiteInfo], config: &RuntimeConfig, dir: &Path) -> Vec<S
             .unwrap_or_else(|| "localhost".to_string());
         let port = site.local_addr.port();
         let (path, subscription) = example_path(site, config, &host);
+        let url = format!("https://{host}:{port}{path}");
         let asks = match site.client_certificate {
             ClientCertificate::Required => "client certificate required",
             ClientCertificate::Requested => "client certificate requested",
             ClientCertificate::NotRequested => "no client certificate",
         };
-        out.push(format!(
-            "\n  {}\n    https://{host}:{port}{path}  ({asks})",
-            site.address
-        ));
-        let mut curl = format!("    curl --resolve {host}:{port}:{} ", site.local_addr.ip());
+        out.push(String::new());
+        out.push(format!("  {}  {url}  ({asks})", site.address));
+        let mut base = format!(
+            "curl -sS -i --resolve {host}:{port}:{} ",
+            site.local_addr.ip()
+        );
         if ca.is_file() {
-            curl.push_str(&format!("--cacert {} ", ca.display()));
+            base.push_str(&format!("--cacert {} ", ca.display()));
         } else {
-            curl.push_str("--insecure ");
+            base.push_str("--insecure ");
         }
-        if site.client_certificate != ClientCertificate::NotRequested {
-            if cert.is_file() && key.is_file() {
-                curl.push_str(&format!(
-                    "--cert {} --key {} ",
+        if let Some((header, key)) = &subscription {
+            base.push_str(&format!("-H '{header}: {key}' "));
+        }
+        let with = |name: &str| {
+            let (cert, key) = (
+                pki.join(format!("{name}.pem")),
+                pki.join(format!("{name}.key")),
+            );
+            (cert.is_file() && key.is_file()).then(|| {
+                format!(
+                    "{base}--cert {} --key {} {url}",
                     cert.display(),
                     key.display()
-                ));
-            } else if site.client_certificate == ClientCertificate::Required {
-                out.push(format!(
-                    "    (no {} yet: `gatehouse pki init {}` makes one this site trusts)",
-                    cert.display(),
-                    dir.display()
-                ));
+                )
+            })
+        };
+        let is_appgw = site.address.starts_with("application_gateway.");
+        let revocation = is_appgw && appgw_checks_revocation(site, config);
+        for (what, command) in scenarios(site.client_certificate, is_appgw, revocation) {
+            let command = match command {
+                Scenario::Partner => with("client"),
+                Scenario::Revoked => with("revoked"),
+                Scenario::NoCertificate => Some(format!("{base}{url}")),
+            };
+            if let Some(command) = command {
+                out.push(format!("    # {what}"));
+                out.push(format!("    {command}"));
             }
         }
-        if let Some((header, key)) = subscription {
-            curl.push_str(&format!("-H '{header}: {key}' "));
-        }
-        curl.push_str(&format!("https://{host}:{port}{path}"));
-        out.push(curl);
     }
     out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Partner,
+    Revoked,
+    NoCertificate,
+}
+
+/// The behaviours worth showing at a site, with what they give.
+fn scenarios(
+    asks: ClientCertificate,
+    is_appgw: bool,
+    revocation: bool,
+) -> Vec<(&'static str, Scenario)> {
+    match (asks, is_appgw) {
+        (ClientCertificate::Required, true) => {
+            let mut v = vec![
+                (
+                    "accepted: the partner certificate; the backend sees it forwarded in the rewrite header",
+                    Scenario::Partner,
+                ),
+                (
+                    "rejected: no certificate (400 No required SSL certificate was sent)",
+                    Scenario::NoCertificate,
+                ),
+            ];
+            if revocation {
+                v.push((
+                    "rejected: a revoked certificate (400 The SSL certificate error)",
+                    Scenario::Revoked,
+                ));
+            }
+            v
+        }
+        (ClientCertificate::Requested, _) | (ClientCertificate::Required, false) => vec![
+            (
+                "with the partner certificate: policies see context.Request.Certificate",
+                Scenario::Partner,
+            ),
+            (
+                "without one: the certificate is null for policies",
+                Scenario::NoCertificate,
+            ),
+        ],
+        (ClientCertificate::NotRequested, _) => vec![(
+            "no certificate is asked for here: context.Request.Certificate is null",
+            Scenario::NoCertificate,
+        )],
+    }
+}
+
+/// Whether the SSL profile of an Application Gateway listener checks revocation (a CRL).
+fn appgw_checks_revocation(site: &SiteInfo, config: &RuntimeConfig) -> bool {
+    config.application_gateways.values().any(|gw| {
+        gw.listeners.values().any(|l| {
+            l.bind == site.bind
+                && l.host_names == site.host_names
+                && l.ssl_profile
+                    .as_ref()
+                    .and_then(|p| gw.ssl_profiles.get(p))
+                    .is_some_and(|p| !p.crl_files.is_empty())
+        })
+    })
 }
 
 /// A path that reaches an API through the site (its first operation, parameters filled in),

@@ -96,6 +96,14 @@ impl RuntimeConfig {
 
     /// Checks what serde cannot: references resolve and expressions parse.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        for (host, addr) in &self.runtime.resolve {
+            if addr.parse::<std::net::SocketAddr>().is_err() {
+                return Err(invalid(
+                    format!("runtime.resolve.{host}"),
+                    format!("`{addr}` is not an ip:port address"),
+                ));
+            }
+        }
         for (gw_name, gw) in &self.application_gateways {
             for (name, listener) in &gw.listeners {
                 if let Some(profile) = &listener.ssl_profile {
@@ -150,6 +158,11 @@ pub struct RuntimeSettings {
     pub admin: Option<String>,
     #[serde(default)]
     pub limits: Limits,
+    /// Where next hops are reached on this machine: host name → local `ip:port`, like curl's
+    /// `--resolve`. The connection goes there; the host name stays in SNI, `Host` and the
+    /// certificate name check. `gatehouse up` points backend host names at its echo backends.
+    #[serde(default)]
+    pub resolve: BTreeMap<String, String>,
 }
 
 /// Bounds against slow or malicious clients and slow backends.

@@ -91,6 +91,8 @@ pub struct RuntimeOptions {
     pub root: String,
     /// The base of the local ports ([`PORT_BASE`] by default).
     pub port_base: u16,
+    /// `runtime.resolve`: backend host name → local address (`gatehouse up`'s echo backends).
+    pub resolve: BTreeMap<String, String>,
 }
 
 impl Default for RuntimeOptions {
@@ -98,6 +100,7 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             root: String::from("../.."),
             port_base: PORT_BASE,
+            resolve: BTreeMap::new(),
         }
     }
 }
@@ -148,6 +151,7 @@ struct Emitter<'a, 'g> {
 impl Emitter<'_, '_> {
     fn config(&mut self) -> rc::RuntimeConfig {
         let mut config = rc::RuntimeConfig::default();
+        config.runtime.resolve = self.options.resolve.clone();
         let mut gateways: Vec<AppGatewayId> = (0..self.model.app_gateways.len())
             .map(|i| AppGatewayId(i as u32))
             .collect();
