@@ -202,9 +202,20 @@ pub async fn handle(
         return apim_json(StatusCode::NOT_FOUND, "Resource not found");
     };
     log.api = Some(api_name.to_string());
-    let Some((op_name, operation)) = api.operations.iter().find(|(_, op)| {
-        method_matches(&op.method, request.method()) && template_matches(&op.url_template, rest)
-    }) else {
+    // The most specific template wins: `/items/special` over `/items/{id}` over `/*`.
+    let Some((op_name, operation)) = api
+        .operations
+        .iter()
+        .filter(|(_, op)| {
+            method_matches(&op.method, request.method()) && template_matches(&op.url_template, rest)
+        })
+        .max_by_key(|(name, op)| {
+            (
+                specificity(&op.url_template, &op.method),
+                std::cmp::Reverse(*name),
+            )
+        })
+    else {
         log.decision = "rejected".into();
         log.reason = Some("OperationNotFound".into());
         return apim_json(
@@ -921,6 +932,23 @@ fn method_matches(want: &str, have: &Method) -> bool {
     want == "*" || want.eq_ignore_ascii_case(have.as_str())
 }
 
+/// How specific a template is: literal segments first, then parameters, then a named method
+/// over `*`; a trailing wildcard counts for nothing.
+fn specificity(template: &str, method: &str) -> (usize, usize, bool) {
+    let path = template.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let wildcard = |s: &&str| *s == "*" || s.starts_with("{*");
+    let params = segments
+        .iter()
+        .filter(|s| s.starts_with('{') && !wildcard(s))
+        .count();
+    let literals = segments
+        .iter()
+        .filter(|s| !s.starts_with('{') && !wildcard(s))
+        .count();
+    (literals, params, method != "*")
+}
+
 /// `/items/{id}` against a path: literal segments equal, `{name}` any one segment, a final `*`
 /// or `{*name}` any rest.
 fn template_matches(template: &str, path: &str) -> bool {
@@ -945,6 +973,14 @@ fn template_matches(template: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::template_matches;
+
+    #[test]
+    fn literal_segments_outrank_parameters() {
+        use super::specificity;
+        assert!(specificity("/items/special", "GET") > specificity("/items/{id}", "GET"));
+        assert!(specificity("/items/{id}", "GET") > specificity("/*", "GET"));
+        assert!(specificity("/items/{id}", "GET") > specificity("/items/{id}", "*"));
+    }
 
     #[test]
     fn templates() {
