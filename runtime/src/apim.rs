@@ -225,32 +225,15 @@ pub async fn handle(
     };
     log.operation = Some(op_name.clone());
     let rest = rest.to_string();
-    let subscription = match &api.subscription {
-        None => None,
-        Some(requirement) => {
-            match subscription_of(requirement, request.headers(), request.uri().query()) {
-                Ok(name) => Some((name, requirement)),
-                Err((reason, message)) => {
-                    log.decision = "rejected".into();
-                    log.reason = Some(reason.into());
-                    return apim_json(StatusCode::UNAUTHORIZED, message);
-                }
-            }
+    let (mut parts, body) = request.into_parts();
+    let subscription = match take_subscription(api, &mut parts) {
+        Ok(subscription) => subscription,
+        Err((reason, message)) => {
+            log.decision = "rejected".into();
+            log.reason = Some(reason.into());
+            return apim_json(StatusCode::UNAUTHORIZED, message);
         }
     };
-
-    let (mut parts, body) = request.into_parts();
-    // The key authenticates the caller to APIM; the backend does not get it.
-    if let Some((_, requirement)) = subscription {
-        parts.headers.remove(requirement.header_name.as_str());
-        let query = parts
-            .uri
-            .query()
-            .map(|q| without_param(q, &requirement.query_name));
-        if let Ok(uri) = with_query(&parts.uri, query.as_deref()) {
-            parts.uri = uri;
-        }
-    }
     let mut cx = Cx {
         instance,
         rates,
@@ -265,7 +248,7 @@ pub async fn handle(
         base_url: None,
         auth_cert: None,
         cors_headers: Vec::new(),
-        subscription: subscription.map(|(name, _)| name),
+        subscription,
         now: instance.clock.now(),
         ignored: Vec::new(),
     };
@@ -843,6 +826,27 @@ async fn forward(
             ))
         }
     }
+}
+
+/// Checks the subscription key when the API requires one, and removes it from the request: the
+/// key authenticates the caller to APIM, the backend does not get it.
+fn take_subscription(
+    api: &cfg::Api,
+    parts: &mut http::request::Parts,
+) -> Result<Option<String>, (&'static str, &'static str)> {
+    let Some(requirement) = &api.subscription else {
+        return Ok(None);
+    };
+    let name = subscription_of(requirement, &parts.headers, parts.uri.query())?;
+    parts.headers.remove(requirement.header_name.as_str());
+    let query = parts
+        .uri
+        .query()
+        .map(|q| without_param(q, &requirement.query_name));
+    if let Ok(uri) = with_query(&parts.uri, query.as_deref()) {
+        parts.uri = uri;
+    }
+    Ok(Some(name))
 }
 
 /// The subscription whose key the request carries (header first, then query parameter).
