@@ -202,9 +202,20 @@ pub async fn handle(
         return apim_json(StatusCode::NOT_FOUND, "Resource not found");
     };
     log.api = Some(api_name.to_string());
-    let Some((op_name, operation)) = api.operations.iter().find(|(_, op)| {
-        method_matches(&op.method, request.method()) && template_matches(&op.url_template, rest)
-    }) else {
+    // The most specific template wins: `/items/special` over `/items/{id}` over `/*`.
+    let Some((op_name, operation)) = api
+        .operations
+        .iter()
+        .filter(|(_, op)| {
+            method_matches(&op.method, request.method()) && template_matches(&op.url_template, rest)
+        })
+        .max_by_key(|(name, op)| {
+            (
+                specificity(&op.url_template, &op.method),
+                std::cmp::Reverse(*name),
+            )
+        })
+    else {
         log.decision = "rejected".into();
         log.reason = Some("OperationNotFound".into());
         return apim_json(
@@ -214,32 +225,15 @@ pub async fn handle(
     };
     log.operation = Some(op_name.clone());
     let rest = rest.to_string();
-    let subscription = match &api.subscription {
-        None => None,
-        Some(requirement) => {
-            match subscription_of(requirement, request.headers(), request.uri().query()) {
-                Ok(name) => Some((name, requirement)),
-                Err((reason, message)) => {
-                    log.decision = "rejected".into();
-                    log.reason = Some(reason.into());
-                    return apim_json(StatusCode::UNAUTHORIZED, message);
-                }
-            }
+    let (mut parts, body) = request.into_parts();
+    let subscription = match take_subscription(api, &mut parts) {
+        Ok(subscription) => subscription,
+        Err((reason, message)) => {
+            log.decision = "rejected".into();
+            log.reason = Some(reason.into());
+            return apim_json(StatusCode::UNAUTHORIZED, message);
         }
     };
-
-    let (mut parts, body) = request.into_parts();
-    // The key authenticates the caller to APIM; the backend does not get it.
-    if let Some((_, requirement)) = subscription {
-        parts.headers.remove(requirement.header_name.as_str());
-        let query = parts
-            .uri
-            .query()
-            .map(|q| without_param(q, &requirement.query_name));
-        if let Ok(uri) = with_query(&parts.uri, query.as_deref()) {
-            parts.uri = uri;
-        }
-    }
     let mut cx = Cx {
         instance,
         rates,
@@ -254,7 +248,7 @@ pub async fn handle(
         base_url: None,
         auth_cert: None,
         cors_headers: Vec::new(),
-        subscription: subscription.map(|(name, _)| name),
+        subscription,
         now: instance.clock.now(),
         ignored: Vec::new(),
     };
@@ -834,6 +828,27 @@ async fn forward(
     }
 }
 
+/// Checks the subscription key when the API requires one, and removes it from the request: the
+/// key authenticates the caller to APIM, the backend does not get it.
+fn take_subscription(
+    api: &cfg::Api,
+    parts: &mut http::request::Parts,
+) -> Result<Option<String>, (&'static str, &'static str)> {
+    let Some(requirement) = &api.subscription else {
+        return Ok(None);
+    };
+    let name = subscription_of(requirement, &parts.headers, parts.uri.query())?;
+    parts.headers.remove(requirement.header_name.as_str());
+    let query = parts
+        .uri
+        .query()
+        .map(|q| without_param(q, &requirement.query_name));
+    if let Ok(uri) = with_query(&parts.uri, query.as_deref()) {
+        parts.uri = uri;
+    }
+    Ok(Some(name))
+}
+
 /// The subscription whose key the request carries (header first, then query parameter).
 fn subscription_of(
     requirement: &cfg::SubscriptionRequirement,
@@ -921,6 +936,23 @@ fn method_matches(want: &str, have: &Method) -> bool {
     want == "*" || want.eq_ignore_ascii_case(have.as_str())
 }
 
+/// How specific a template is: literal segments first, then parameters, then a named method
+/// over `*`; a trailing wildcard counts for nothing.
+fn specificity(template: &str, method: &str) -> (usize, usize, bool) {
+    let path = template.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let wildcard = |s: &&str| *s == "*" || s.starts_with("{*");
+    let params = segments
+        .iter()
+        .filter(|s| s.starts_with('{') && !wildcard(s))
+        .count();
+    let literals = segments
+        .iter()
+        .filter(|s| !s.starts_with('{') && !wildcard(s))
+        .count();
+    (literals, params, method != "*")
+}
+
 /// `/items/{id}` against a path: literal segments equal, `{name}` any one segment, a final `*`
 /// or `{*name}` any rest.
 fn template_matches(template: &str, path: &str) -> bool {
@@ -945,6 +977,14 @@ fn template_matches(template: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::template_matches;
+
+    #[test]
+    fn literal_segments_outrank_parameters() {
+        use super::specificity;
+        assert!(specificity("/items/special", "GET") > specificity("/items/{id}", "GET"));
+        assert!(specificity("/items/{id}", "GET") > specificity("/*", "GET"));
+        assert!(specificity("/items/{id}", "GET") > specificity("/items/{id}", "*"));
+    }
 
     #[test]
     fn templates() {

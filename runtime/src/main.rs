@@ -1,4 +1,4 @@
-//! `gatehouse-runtime PATH [--log-format text|json] [--access-log on|off] [--admin ADDR]`: a thin binary over
+//! `gatehouse-runtime PATH [--log-format text|json] [--access-log on|off] [--threads N] [--admin ADDR]`: a thin binary over
 //! [`gatehouse_runtime::run`] for running a compiled `OUT/runtime` without the compiler CLI.
 //! PATH is `runtime.json` or the directory holding it. Exit code 2 when it cannot start.
 #![forbid(unsafe_code)]
@@ -9,12 +9,13 @@ use std::process::ExitCode;
 use gatehouse_runtime::{config::CONFIG_FILE_NAME, LogFormat, RuntimeOptions};
 
 const USAGE: &str =
-    "usage: gatehouse-runtime PATH [--log-format text|json] [--access-log on|off] [--admin ADDR]";
+    "usage: gatehouse-runtime PATH [--log-format text|json] [--access-log on|off] [--threads N] [--admin ADDR]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut path = None;
     let mut options = RuntimeOptions::default();
+    let mut threads = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--log-format" => match args.next().as_deref() {
@@ -26,6 +27,14 @@ fn main() -> ExitCode {
                 Some("on") => options.access_log = true,
                 Some("off") => options.access_log = false,
                 _ => return usage(),
+            },
+            "--threads" => match args
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| *n > 0)
+            {
+                Some(n) => threads = Some(n),
+                None => return usage(),
             },
             "--admin" => match args.next() {
                 Some(addr) => options.admin = Some(addr),
@@ -46,7 +55,7 @@ fn main() -> ExitCode {
     // One single-threaded runtime per core, each accepting on the same sockets: a connection
     // and its backend connections stay on one thread (see RuntimeOptions::extra_threads).
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    options.extra_threads = cores.saturating_sub(1);
+    options.extra_threads = threads.unwrap_or(cores).saturating_sub(1);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -94,6 +94,49 @@ impl RuntimeConfig {
         out
     }
 
+    /// Every file the config references (relative to the config's directory), sorted: what the
+    /// compiler must write beside `runtime.json`.
+    pub fn referenced_files(&self) -> std::collections::BTreeSet<String> {
+        let mut files = std::collections::BTreeSet::new();
+        let mut pair = |c: &CertificateFiles| {
+            files.insert(c.cert_file.clone());
+            files.insert(c.key_file.clone());
+        };
+        for gw in self.application_gateways.values() {
+            gw.listeners.values().for_each(|l| pair(&l.certificate));
+        }
+        for apim in self.api_managements.values() {
+            apim.hostnames.values().for_each(|h| pair(&h.certificate));
+            apim.certificates.values().for_each(&mut pair);
+        }
+        for gw in self.application_gateways.values() {
+            for profile in gw.ssl_profiles.values() {
+                files.extend(profile.trusted_client_ca_files.iter().cloned());
+                files.extend(profile.crl_files.iter().cloned());
+            }
+            for rule in gw.routing_rules.values() {
+                let targets = rule
+                    .path_rules
+                    .iter()
+                    .map(|p| &p.target)
+                    .chain([&rule.default_target]);
+                for target in targets {
+                    if let RouteTarget::Backend(b) = target {
+                        files.extend(b.trusted_root_files.iter().cloned());
+                    }
+                }
+            }
+        }
+        for apim in self.api_managements.values() {
+            files.extend(apim.ca_certificates.values().map(|c| c.file.clone()));
+            files.extend(apim.crl_files.iter().cloned());
+            for backend in apim.backends.values() {
+                files.extend(backend.trusted_ca_files.iter().cloned());
+            }
+        }
+        files
+    }
+
     /// Checks what serde cannot: references resolve and expressions parse.
     pub fn validate(&self) -> Result<(), ConfigError> {
         for (host, addr) in &self.runtime.resolve {
@@ -809,6 +852,57 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("context.Request.Body"), "{text}");
+    }
+
+    #[test]
+    fn lists_referenced_files_once_each() {
+        let certificate = |name: &str| CertificateFiles {
+            cert_file: format!("{name}.crt"),
+            key_file: format!("{name}.key"),
+        };
+        let mut gw = ApplicationGateway::default();
+        gw.listeners.insert(
+            "l".into(),
+            Listener {
+                bind: "127.0.0.1:0".into(),
+                host_names: vec![],
+                certificate: certificate("gw"),
+                ssl_profile: None,
+                http2: false,
+            },
+        );
+        gw.ssl_profiles.insert(
+            "p".into(),
+            SslProfile {
+                trusted_client_ca_files: vec!["ca.pem".into()],
+                crl_files: vec!["ca.crl".into()],
+                verify_client_cert_issuer_dn: false,
+                mode: VerifyClientAuthMode::Strict,
+            },
+        );
+        let mut apim = ApiManagement::default();
+        apim.ca_certificates.insert(
+            "root".into(),
+            CaCertificate {
+                file: "ca.pem".into(),
+            },
+        );
+        apim.certificates.insert("c".into(), certificate("client"));
+        let mut config = RuntimeConfig::default();
+        config.application_gateways.insert("g".into(), gw);
+        config.api_managements.insert("m".into(), apim);
+        let files: Vec<_> = config.referenced_files().into_iter().collect();
+        assert_eq!(
+            files,
+            [
+                "ca.crl",
+                "ca.pem",
+                "client.crt",
+                "client.key",
+                "gw.crt",
+                "gw.key"
+            ]
+        );
     }
 
     #[test]
