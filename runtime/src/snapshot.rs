@@ -231,7 +231,14 @@ pub fn build(
         clock: clock.clone(),
         limits: config.runtime.limits.clone(),
         resolve: resolve_map(&config.runtime.resolve),
+        public_anchors: Vec::new(),
     };
+    for file in &config.runtime.public_ca_files {
+        let path = cx.path(file);
+        cx.note_files(std::iter::once(file));
+        let anchors = anchors_from(&path)?;
+        cx.public_anchors.extend(anchors);
+    }
     let mut ports: BTreeMap<String, Vec<(SortKey, Arc<Site>)>> = BTreeMap::new();
 
     // APIM first: AppGW targets pin the certificates of APIM hostnames.
@@ -386,6 +393,8 @@ struct Cx {
     clock: Clock,
     limits: cfg::Limits,
     resolve: outbound::ResolveMap,
+    /// `runtime.public_ca_files`: what stands for the well-known roots.
+    public_anchors: Vec<rustls::pki_types::TrustAnchor<'static>>,
 }
 
 impl Cx {
@@ -476,7 +485,7 @@ impl Cx {
                 )?))
             }
             cfg::RouteTarget::Backend(backend) => {
-                let mut anchors = Vec::new();
+                let mut anchors = self.public_anchors.clone();
                 for file in &backend.trusted_root_files {
                     let path = self.path(file);
                     anchors.extend(anchors_from(&path)?);
@@ -545,6 +554,7 @@ impl Cx {
             let validate_name = backend.tls.validate_certificate_name;
             let trust = if backend.tls.validate_certificate_chain {
                 let mut anchors = ca.anchors.clone();
+                anchors.extend(self.public_anchors.iter().cloned());
                 for file in &backend.trusted_ca_files {
                     let path = self.path(file);
                     anchors.extend(anchors_from(&path)?);
@@ -558,8 +568,10 @@ impl Cx {
             };
             backend_trust.insert(id.clone(), trust);
         }
+        let mut default_anchors = ca.anchors.clone();
+        default_anchors.extend(self.public_anchors.iter().cloned());
         let default_trust = BackendTrust::Roots {
-            anchors: ca.anchors.clone(),
+            anchors: default_anchors,
             validate_name: true,
         };
         let mut expressions = HashMap::new();

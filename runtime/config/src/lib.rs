@@ -127,6 +127,7 @@ impl RuntimeConfig {
                 }
             }
         }
+        files.extend(self.runtime.public_ca_files.iter().cloned());
         for apim in self.api_managements.values() {
             files.extend(apim.ca_certificates.values().map(|c| c.file.clone()));
             files.extend(apim.crl_files.iter().cloned());
@@ -206,6 +207,11 @@ pub struct RuntimeSettings {
     /// certificate name check. `gatehouse up` points backend host names at its echo backends.
     #[serde(default)]
     pub resolve: BTreeMap<String, String>,
+    /// PEM roots standing for the well-known CAs Azure trusts for backends (a server
+    /// certificate chaining to one passes without any uploaded CA): locally, the dev PKI's
+    /// server CA.
+    #[serde(default)]
+    pub public_ca_files: Vec<String>,
 }
 
 /// Bounds against slow or malicious clients and slow backends.

@@ -152,6 +152,12 @@ impl Emitter<'_, '_> {
     fn config(&mut self) -> rc::RuntimeConfig {
         let mut config = rc::RuntimeConfig::default();
         config.runtime.resolve = self.options.resolve.clone();
+        // Azure trusts well-known CAs for backends; locally the dev PKI's server CA, which
+        // issues the echo backends' certificates, stands for them.
+        let server_ca = format!("{PKI_DIR}/server-ca.pem");
+        if self.world.read(&server_ca).is_ok() {
+            config.runtime.public_ca_files = vec![self.topology_path(&server_ca)];
+        }
         let mut gateways: Vec<AppGatewayId> = (0..self.model.app_gateways.len())
             .map(|i| AppGatewayId(i as u32))
             .collect();
