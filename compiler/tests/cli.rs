@@ -469,7 +469,14 @@ fn compile_refuses_an_out_it_cannot_write() {
         ("/proc/gatehouse-out", "cannot write `/proc/gatehouse-out`"),
     ] {
         let o = gatehouse(
-            &["compile", ".", "--out", out, "--now", "2026-06-01T00:00:00Z"],
+            &[
+                "compile",
+                ".",
+                "--out",
+                out,
+                "--now",
+                "2026-06-01T00:00:00Z",
+            ],
             &example,
         );
         let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
