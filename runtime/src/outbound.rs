@@ -72,17 +72,29 @@ impl tower_service::Service<Uri> for Resolving {
     }
 }
 
+/// What every outbound client of one snapshot shares.
+pub struct Settings<'a> {
+    pub clock: &'a Clock,
+    /// Connect timeout (and the backend timeout callers apply).
+    pub timeout: Duration,
+    pub provider: Arc<rustls::crypto::CryptoProvider>,
+    pub resolve: &'a ResolveMap,
+}
+
 /// Builds a pooled client. `sni` overrides the name sent and checked (else the URL's host).
 pub fn client(
     address: &str,
     trust: BackendTrust,
     client_cert: Option<Arc<CertifiedKey>>,
     sni: Option<&str>,
-    clock: &Clock,
-    timeout: Duration,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-    resolve: &ResolveMap,
+    settings: &Settings,
 ) -> Result<HttpClient, LoadError> {
+    let (clock, timeout, provider, resolve) = (
+        settings.clock,
+        settings.timeout,
+        settings.provider.clone(),
+        settings.resolve,
+    );
     let verifier = BackendVerifier {
         trust,
         provider: provider.clone(),

@@ -134,10 +134,12 @@ impl ApimInstance {
             trust,
             cert,
             None,
-            &self.clock,
-            self.backend_timeout,
-            self.provider.clone(),
-            &self.resolve,
+            &outbound::Settings {
+                clock: &self.clock,
+                timeout: self.backend_timeout,
+                provider: self.provider.clone(),
+                resolve: &self.resolve,
+            },
         )?;
         clients.insert(key, client.clone());
         Ok(client)
@@ -471,10 +473,12 @@ impl Cx {
                     trust,
                     None,
                     Some(&apim.hostname),
-                    &self.clock,
-                    timeout,
-                    self.provider.clone(),
-                    &self.resolve,
+                    &outbound::Settings {
+                        clock: &self.clock,
+                        timeout,
+                        provider: self.provider.clone(),
+                        resolve: &self.resolve,
+                    },
                 )?;
                 let url = format!("https://{addr}");
                 Ok(Arc::new(Upstream::new(
@@ -500,10 +504,12 @@ impl Cx {
                     trust,
                     None,
                     sni,
-                    &self.clock,
-                    timeout,
-                    self.provider.clone(),
-                    &self.resolve,
+                    &outbound::Settings {
+                        clock: &self.clock,
+                        timeout,
+                        provider: self.provider.clone(),
+                        resolve: &self.resolve,
+                    },
                 )?;
                 Ok(Arc::new(Upstream::new(
                     address,
