@@ -328,3 +328,30 @@ fn backend_cert_not_sent_in_a_module_does_not_name_the_call_yet() {
     );
     assert!(!text.contains("in module `ledger`"), "{text}");
 }
+
+/// `examples/broken/README.md` lists every broken example with the codes its README documents.
+#[test]
+fn the_index_lists_every_broken_example_with_its_codes() {
+    let index = std::fs::read_to_string(broken_dir().join("README.md")).unwrap();
+    for name in broken_examples() {
+        let row = index
+            .lines()
+            .find(|l| l.starts_with(&format!("| [`{name}`]({name}) |")))
+            .unwrap_or_else(|| panic!("examples/broken/README.md has no row for {name}"));
+        let listed: Vec<&str> = row
+            .trim_end_matches('|')
+            .rsplit('|')
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::trim)
+            .collect();
+        let mut documented: Vec<String> = documented(&name)
+            .diagnostics
+            .iter()
+            .map(|h| code(h).to_string())
+            .collect();
+        documented.dedup();
+        assert_eq!(listed, documented, "{name}: codes in the index");
+    }
+}
