@@ -1,7 +1,8 @@
 //! The shipped modules in `modules/`: each README's inputs and outputs tables are the module's
 //! `variable` and `output` blocks (name, type, default), its example call passes only declared
 //! inputs and every required one; and a topology built from all four modules (the fixture
-//! `tests/modules/edge/`) is clean and compiles for both targets.
+//! `tests/modules/edge/`) is clean, compiles for both targets, and the output passes the
+//! shared validators (`validate-terraform`, `validate-bicep`).
 
 mod support;
 
@@ -236,6 +237,14 @@ fn a_topology_of_all_modules_is_clean_and_compiles() {
     ] {
         assert!(app_gateway.contains(setting), "{setting}:\n{app_gateway}");
     }
+    let out = tempfile::tempdir().unwrap();
+    for (path, bytes) in &emitted.files {
+        let target = out.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    support::validate("validate-terraform", &[], &out.path().join("terraform"));
+    support::validate("validate-bicep", &[], &out.path().join("bicep"));
     // The backend module's certificate, sent by the instance's global policy.
     let apim = String::from_utf8_lossy(&emitted.files["terraform/api_management.tf"]);
     assert!(
