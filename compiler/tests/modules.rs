@@ -248,7 +248,7 @@ fn a_topology_of_all_modules_is_clean_and_compiles() {
     // The backend module's certificate, sent by the instance's global policy.
     let apim = String::from_utf8_lossy(&emitted.files["terraform/api_management.tf"]);
     assert!(
-        apim.contains("<authentication-certificate certificate-id=\"client\" />"),
+        apim.contains("<authentication-certificate certificate-id=\"mtls_client\" />"),
         "{apim}"
     );
 }

@@ -55,7 +55,7 @@ variable "server_certificate" {
   description = "The certificate the backend serves, when a copy is at hand: lets the checks test the chain and name."
 }
 
-certificate "client" {
+certificate "mtls_client" {
   key_vault   = var.key_vault
   secret_name = var.secret_name
   identity    = var.identity
@@ -66,7 +66,7 @@ backend "mtls" {
   api_management             = var.api_management
   url                        = var.url
   description                = var.description
-  client_certificate         = certificate.client
+  client_certificate         = certificate.mtls_client
   validate_certificate_chain = var.validate_certificate_chain
   validate_certificate_name  = var.validate_certificate_name
   server_certificate         = var.server_certificate
@@ -78,6 +78,6 @@ output "backend" {
 }
 
 output "client_certificate" {
-  value       = certificate.client
+  value       = certificate.mtls_client
   description = "The client certificate: name it in the API's `authentication_certificate` policy."
 }
