@@ -146,3 +146,39 @@ fn the_readme_docs_row_links_the_guide() {
         assert!(row.contains(link), "{row}");
     }
 }
+
+fn gatehouse(args: &[&str], cwd: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run gatehouse");
+    assert_eq!(out.status.code(), Some(0), "gatehouse {args:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The outputs getting-started.md shows for its first `check` and `compile` are what those
+/// commands print.
+#[test]
+fn getting_started_shows_what_check_and_compile_print() {
+    let root = support::workspace();
+    let page = std::fs::read_to_string(root.join("docs/getting-started.md")).unwrap();
+    let checked = gatehouse(
+        &["check", "--color", "never", "examples/appgw-apim-keyvault"],
+        &root,
+    );
+    assert!(
+        page.contains(&format!("```text\n{checked}```")),
+        "getting-started.md should show:\n{checked}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let example = root.join("examples/appgw-apim-keyvault");
+    let compiled = gatehouse(
+        &["compile", example.to_str().unwrap(), "--out", "out"],
+        tmp.path(),
+    );
+    assert!(
+        page.contains(&format!("```text\n{compiled}```")),
+        "getting-started.md should show:\n{compiled}"
+    );
+}
