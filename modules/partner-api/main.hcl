@@ -9,7 +9,7 @@ variable "api_management" {
 
 variable "name" {
   type        = string
-  description = "API name (also its display name)."
+  description = "Display name of the API (its Azure name is `partner`)."
 }
 
 variable "path" {
