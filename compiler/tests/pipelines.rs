@@ -56,6 +56,9 @@ fn run_pipeline(file: &str) {
     let example = workspace().join("examples/apim-negotiate-client-cert");
     support::copy_dir(&example, &repo.join("topology"));
     support::copy_dir(&example, &tmp.path().join("deployed/topology"));
+    // The example calls `../../modules/...`: from `repo/topology` and `deployed/topology`
+    // alike, that is `modules/` beside them.
+    support::copy_dir(&workspace().join("modules"), &tmp.path().join("modules"));
     let now = ["--now".to_string(), "2026-06-01".to_string()];
     let compile: Vec<String> = ["compile", "topology", "--out", "compiled"]
         .iter()

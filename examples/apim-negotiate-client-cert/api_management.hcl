@@ -2,7 +2,7 @@ api_management "partners" {
   sku             = "Premium"
   publisher_name  = "Contoso"
   publisher_email = "integration@contoso.com"
-  identities      = [identity.apim]
+  identities      = [module.apim_certs.identity]
   http2_enabled   = true
 
   # Partners: the handshake asks for a client certificate, so policies can read it over
@@ -10,7 +10,7 @@ api_management "partners" {
   hostname "partners" {
     type                         = "Proxy"
     host_name                    = "partners.contoso.com"
-    certificate                  = certificate.gateway_tls
+    certificate                  = module.apim_certs.certificate
     negotiate_client_certificate = true
     default_ssl_binding          = true
   }

@@ -26,28 +26,21 @@ certificate "partner_issuing" {
   pem = file("certs/partner-issuing-ca.pem")
 }
 
-certificate "gateway_tls" {
-  key_vault   = key_vault.certs
-  secret_name = "partners-gateway-tls"
-  identity    = identity.apim
+# The gateway hostname's certificate and the user-assigned identity that reads it, granted
+# Key Vault Secrets User: created and granted before the instance, so the instance can read
+# its hostname certificates in the same deployment that creates it (GH510).
+module "apim_certs" {
+  source        = "../../modules/key-vault-certificate"
+  key_vault     = key_vault.certs
+  secret_name   = "partners-gateway-tls"
+  identity_name = "id-contoso-partners-apim"
 }
 
+# The portal's certificate, read by the same identity.
 certificate "portal_tls" {
   key_vault   = key_vault.certs
   secret_name = "developer-portal-tls"
-  identity    = identity.apim
-}
-
-# A user-assigned identity: created and granted before the instance, so the instance can read
-# its hostname certificates in the same deployment that creates it (GH510).
-identity "apim" {
-  type = "UserAssigned"
-  name = "id-contoso-partners-apim"
-
-  role_assignment {
-    scope = key_vault.certs
-    role  = "Key Vault Secrets User"
-  }
+  identity    = module.apim_certs.identity
 }
 
 key_vault "certs" {

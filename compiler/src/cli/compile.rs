@@ -22,8 +22,8 @@ pub struct CompileArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
-    /// Output directory; each target writes its own sub-directory (`OUT/bicep/`).
-    /// Must not be inside DIR.
+    /// Output directory; each target writes its own sub-directory (`OUT/terraform/`,
+    /// `OUT/bicep/`, `OUT/runtime/`). Must not be inside DIR.
     #[arg(long, short)]
     pub out: PathBuf,
 

@@ -102,8 +102,8 @@ fn prefix(node: NodeRef) -> &'static str {
 }
 
 /// The labels of an address, snake case: `api_management.main.api.orders` → `main_orders`.
-#[cfg(test)]
-fn labels(address: &str) -> String {
+/// Also the name of a certificate's dev PKI stand-in, unique across module instances.
+pub fn labels(address: &str) -> String {
     let mut out = String::new();
     push_labels(address, &mut out);
     out
@@ -112,7 +112,14 @@ fn labels(address: &str) -> String {
 /// Appends the labels of `address` to `out` (`main` when it has none).
 fn push_labels(address: &str, out: &mut String) {
     let start = out.len();
-    for part in address.split('.').filter(|p| !KEYWORDS.contains(p)) {
+    // Addresses alternate block kinds and labels (`api_management.main.api.orders`); only
+    // the kinds are dropped, so a label that happens to be a keyword (`certificate.client`)
+    // stays.
+    for (_, part) in address
+        .split('.')
+        .enumerate()
+        .filter(|(i, p)| !(i % 2 == 0 && KEYWORDS.contains(p)))
+    {
         if out.len() > start {
             out.push('_');
         }
@@ -138,5 +145,10 @@ mod tests {
         assert_eq!(labels("api_management.main.api.orders"), "main_orders");
         assert_eq!(labels("module.orders.api.partner"), "orders_partner");
         assert_eq!(labels("certificate.partner-ca"), "partner_ca");
+        assert_eq!(
+            labels("module.ledger.certificate.client"),
+            "ledger_client",
+            "a label that is also a block keyword is kept"
+        );
     }
 }

@@ -45,7 +45,8 @@ pub enum Role {
     ServerRoot,
 }
 
-/// The role of every certificate block that has one, by label.
+/// The role of every certificate block that has one, by stand-in name
+/// ([`crate::emit::runtime::stand_in_name`]).
 pub fn roles(model: &Model) -> BTreeMap<String, Role> {
     let mut servers: BTreeMap<CertificateId, BTreeSet<String>> = BTreeMap::new();
     for l in &model.listeners {
@@ -63,7 +64,7 @@ pub fn roles(model: &Model) -> BTreeMap<String, Role> {
         }
     }
     let mut out: BTreeMap<String, Role> = BTreeMap::new();
-    let label = |id: CertificateId| model[id].decl.name.clone();
+    let label = |id: CertificateId| crate::emit::runtime::stand_in_name(model, id);
     for (id, names) in servers {
         out.insert(label(id), Role::Server(names.into_iter().collect()));
     }

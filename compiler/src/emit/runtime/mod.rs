@@ -521,7 +521,7 @@ impl Emitter<'_, '_> {
     /// The certificate for a trust store: the dev PKI's stand-in when there is one, else a
     /// PEM file under `certs/` written from the chain as read.
     fn public_pem(&mut self, id: CertificateId) -> Option<String> {
-        let stand_in = format!("{PKI_DIR}/{}.pem", self.model[id].decl.name);
+        let stand_in = format!("{PKI_DIR}/{}.pem", stand_in_name(self.model, id));
         if self.world.read(&stand_in).is_ok() {
             return Some(self.topology_path(&stand_in));
         }
@@ -549,7 +549,7 @@ impl Emitter<'_, '_> {
         used_at: crate::source::Span,
     ) -> Option<rc::CertificateFiles> {
         let cert = &self.model[id];
-        let name = &cert.decl.name;
+        let name = stand_in_name(self.model, id);
         let (pem, key) = (
             format!("{PKI_DIR}/{name}.pem"),
             format!("{PKI_DIR}/{name}.key"),
@@ -583,7 +583,7 @@ impl Emitter<'_, '_> {
         .with_label(cert.decl.span, "declared here")
         .with_help(format!(
             "run `gatehouse pki init` to create the stand-ins `{PKI_DIR}/{0}.pem` and `{PKI_DIR}/{0}.key`, or give the certificate `pem` and `private_key` files",
-            cert.decl.name
+            stand_in_name(self.model, id)
         ))
         .with_address(cert.decl.address.clone());
         self.diagnostics.push(diagnostic);
@@ -609,6 +609,13 @@ pub fn local_subscription_key(model: &Model, api: ApiId) -> String {
         "local-{}-{}",
         model[a.api_management].decl.name, a.decl.name
     )
+}
+
+/// The file name (without extension) of a certificate's dev PKI stand-in: the labels of its
+/// address (`edge_tls`; `edge_tls_this` for `module.edge_tls.certificate.this`), so that
+/// module instances never share one.
+pub fn stand_in_name(model: &Model, id: CertificateId) -> String {
+    crate::emit::symbols::labels(&model[id].decl.address)
 }
 
 /// The certificate ids `authentication-certificate` steps name, anywhere in a policy.
