@@ -28,7 +28,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse compile examples/appgw-apim-keyvault --out out\n  gatehouse explain GH101\n  gatehouse fmt --check ."
+    after_help = "Examples:\n  gatehouse check examples/appgw-apim-keyvault\n  gatehouse check --format sarif . > gatehouse.sarif\n  gatehouse compile examples/appgw-apim-keyvault --out out\n  gatehouse up examples/appgw-apim-keyvault\n  gatehouse explain GH101\n  gatehouse fmt --check ."
 )]
 pub struct Cli {
     /// Print only diagnostics: no summary line, nothing at all when clean.
@@ -64,8 +64,9 @@ pub enum Command {
     /// logged and the old one keeps serving). Exits 2 when it cannot start: a missing or
     /// mismatched certificate or key, an unreadable CRL, a port in use.
     Run(run::RunArgs),
-    /// Check and compile a topology's runtime target into a temporary directory and serve it,
-    /// printing each local URL with a curl command that works as printed.
+    /// Run a topology locally: make its dev PKI (kept once made), start an echo backend per
+    /// backend host, check and compile its runtime target into a temporary directory, serve it,
+    /// and print the curl commands that show each behaviour, with the result each gives.
     Up(up::UpArgs),
     /// The development PKI of a topology under DIR/.gatehouse/pki/ (git-ignored): local
     /// stand-ins for every certificate it uses, so it runs with `gatehouse up`.
