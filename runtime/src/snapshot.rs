@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use gatehouse_runtime_config as cfg;
 use gatehouse_runtime_config::{Expr, RuntimeConfig, Step};
-use rustls::server::ServerSessionMemoryCache;
+use rustls::server::{NoServerSessionStorage, ServerSessionMemoryCache};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
 
@@ -234,6 +234,7 @@ pub fn build(
         limits: config.runtime.limits.clone(),
         resolve: resolve_map(&config.runtime.resolve),
         public_anchors: Vec::new(),
+        session_resumption: config.runtime.session_resumption,
     };
     for file in &config.runtime.public_ca_files {
         let path = cx.path(file);
@@ -397,6 +398,8 @@ struct Cx {
     resolve: outbound::ResolveMap,
     /// `runtime.public_ca_files`: what stands for the well-known roots.
     public_anchors: Vec<rustls::pki_types::TrustAnchor<'static>>,
+    /// `runtime.session_resumption`.
+    session_resumption: bool,
 }
 
 impl Cx {
@@ -440,7 +443,12 @@ impl Cx {
         };
         let mut config = builder.with_cert_resolver(Arc::new(FixedCert(key)));
         config.alpn_protocols = tls::alpn(http2);
-        config.session_storage = ServerSessionMemoryCache::new(4096);
+        if self.session_resumption {
+            config.session_storage = ServerSessionMemoryCache::new(4096);
+        } else {
+            config.session_storage = Arc::new(NoServerSessionStorage {});
+            config.send_tls13_tickets = 0;
+        }
         Ok(Arc::new(config))
     }
 

@@ -1,6 +1,7 @@
 //! Hot reload, the admin endpoint and shutdown: a new server certificate under steady load
-//! with no failed request, revocation that a resumed TLS session cannot bypass, a broken
-//! config that is refused while the old one keeps serving, and the file watcher.
+//! with no failed request, revocation that a resumed TLS session cannot bypass, resumption
+//! switched off, a broken config that is refused while the old one keeps serving, and the file
+//! watcher.
 
 mod support;
 
@@ -163,6 +164,30 @@ async fn resumed_session_is_checked_against_the_crl() {
             (400, 400, true)
         );
         assert!(echo.requests().is_empty());
+        rt.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_resumption_off_makes_every_handshake_full() {
+    bounded(async {
+        let world = World::new();
+        let echo = Echo::tls(&world, None).await;
+        let cert = world.client_int.leaf(Leaf::client("alice"));
+        let profile = strict_profile(&world.client_bundle());
+        let mut config = one_listener(&world, Some(profile), backend_target(&echo, &world));
+        config.runtime.session_resumption = false;
+        let rt = world.start(&config).await;
+        // The client keeps its sessions and offers them; the server must not take them.
+        let client = world.tls_client(Some((cert.chain(), &cert)), false);
+        let first = client.get(appgw_addr(&rt), HOST, "/").await;
+        let second = client.get(appgw_addr(&rt), HOST, "/").await;
+        assert_eq!(
+            (first.status, first.resumed, second.status, second.resumed),
+            (200, false, 200, false)
+        );
+        assert_eq!(echo.requests().len(), 2);
         rt.shutdown().await;
     })
     .await;

@@ -194,7 +194,7 @@ fn invalid(address: String, message: String) -> ConfigError {
 }
 
 /// Settings of the runtime process itself (nothing Azure has).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeSettings {
     /// Plain-HTTP admin address serving `/.gatehouse/health`, e.g. `127.0.0.1:9900`.
@@ -212,6 +212,27 @@ pub struct RuntimeSettings {
     /// server CA.
     #[serde(default)]
     pub public_ca_files: Vec<String>,
+    /// Whether listeners and APIM hostnames resume TLS sessions (stateful session ids and
+    /// TLS 1.3 tickets). On by default, as in Azure; `false` makes every connection a full
+    /// handshake, which is what a handshake benchmark or a test of first contact needs.
+    #[serde(default = "default_true")]
+    pub session_resumption: bool,
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> Self {
+        RuntimeSettings {
+            admin: None,
+            limits: Limits::default(),
+            resolve: BTreeMap::new(),
+            public_ca_files: Vec::new(),
+            session_resumption: true,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Bounds against slow or malicious clients and slow backends.
