@@ -20,6 +20,7 @@
 #
 #   bench/compare-nginx.sh [SECONDS]        # default 10 s per run
 #   PIN=1 bench/compare-nginx.sh            # proxies on CPU 0, oha and the backend on CPU 1
+#   SCENARIOS="handshakes" bench/compare-nginx.sh 5   # some of the scenarios only
 #
 # Needs nginx (apt-get install nginx-light), openssl and python3; builds the runtime in release
 # mode and installs oha into target/bench-tools if it is not on PATH.
@@ -175,15 +176,24 @@ print(json.dumps({"name": name, "ok": ok, "bad": bad, "errors": errors,
 PY
 }
 
-for proxy in nginx runtime; do
-  port=$nginx_port; pid=$nginx_pid
-  [ $proxy = runtime ] && { port=$runtime_port; pid=$runtime_pid; }
-  run "keepalive $proxy" $port $pid -z "${secs}s" -c 32
-  run "handshakes $proxy" $port $pid -z "${secs}s" -c 16 --disable-keepalive
-  run "latency $proxy" $port $pid -z "${secs}s" -c 16 -q 2000
-  run "post10m $proxy" $port $pid -z "${secs}s" -c 4 -m POST -D body-10m.bin
+flags() {
+  case $1 in
+    keepalive) echo "-c 32" ;;
+    handshakes) echo "-c 16 --disable-keepalive" ;;
+    latency) echo "-c 16 -q 2000" ;;
+    post10m) echo "-c 4 -m POST -D body-10m.bin" ;;
+  esac
+}
+for scenario in ${SCENARIOS:-keepalive handshakes latency post10m}; do
+  # shellcheck disable=SC2046
+  run "$scenario nginx" $nginx_port $nginx_pid -z "${secs}s" $(flags "$scenario")
+  # shellcheck disable=SC2046
+  run "$scenario runtime" $runtime_port $runtime_pid -z "${secs}s" $(flags "$scenario")
+  if [ "$scenario" = latency ]; then
+    # shellcheck disable=SC2046
+    run "latency backend" $backend $backend_pid -z "${secs}s" $(flags latency)
+  fi
 done
-run "latency backend" $backend $backend_pid -z "${secs}s" -c 16 -q 2000
 
 python3 - "$secs" "$workers" "${PIN:-0}" <<'PY'
 import json, sys, platform, os
@@ -193,7 +203,9 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 print(f"# {cpu}, {os.cpu_count()} cores; {secs} s per run; {workers} worker(s) per proxy; pinned: {pin == '1'}")
 print("| scenario | nginx | runtime | runtime / nginx |")
 print("|---|---|---|---|")
-def line(label, key, fmt, better="higher"):
+def line(label, key, fmt):
+    if f"{label} nginx" not in rows:
+        return
     n, r = rows[f"{label} nginx"], rows[f"{label} runtime"]
     ratio = r[key] / n[key] if n[key] else float("nan")
     print(f"| {label} {key} | {fmt(n[key])} | {fmt(r[key])} | {ratio:.2f}× |")
@@ -204,8 +216,8 @@ for s in ["keepalive", "handshakes"]:
     line(s, "rps", num); line(s, "cpu_us_per_req", us); line(s, "p99_ms", ms)
 line("latency", "p50_ms", ms); line("latency", "p99_ms", ms)
 line("post10m", "mb_per_s", lambda v: f"{v:,.0f} MB/s"); line("post10m", "cpu_us_per_req", us)
-b = rows["latency backend"]
-for proxy in ["nginx", "runtime"]:
+b = rows.get("latency backend")
+for proxy in ["nginx", "runtime"] if b else []:
     r = rows[f"latency {proxy}"]
     print(f"added by {proxy} at 2,000 req/s: p50 {r['p50_ms'] - b['p50_ms']:+.3f} ms, p99 {r['p99_ms'] - b['p99_ms']:+.3f} ms (backend alone: p99 {b['p99_ms']:.3f} ms)")
 fails = {k: (v["bad"], v["errors"]) for k, v in rows.items() if v["bad"] or v["errors"]}

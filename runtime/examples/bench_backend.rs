@@ -47,9 +47,7 @@ async fn main() {
                 // The whole body is read before the answer.
                 let mut body = request.into_body();
                 while let Some(Ok(_frame)) = body.frame().await {}
-                Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from_static(
-                    b"ok\n",
-                ))))
+                Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"ok\n"))))
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tcp), service)

@@ -4,7 +4,9 @@
 //! Both run on the chain kept on the connection, with the runtime's clock, so a resumed TLS
 //! session is checked against today's CRLs exactly like a full handshake.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 use rustls::pki_types::{CertificateDer, TrustAnchor};
 use rustls::DistinguishedName;
@@ -46,7 +48,23 @@ pub struct ClientTrust {
     /// Set when `verify_client_cert_issuer_dn`: one DN per trusted file (the CA nearest the leaf).
     issuer_dns: Option<Vec<Vec<u8>>>,
     pub hints: Vec<DistinguishedName>,
+    /// Validity of the profile's intermediates, as (not before, not after) in Unix seconds.
+    intermediate_validity: Vec<(i64, i64)>,
+    /// Verdicts by presented chain, for this config (a reload starts a new cache).
+    verdicts: Mutex<HashMap<Vec<CertificateDer<'static>>, CachedVerdict>>,
 }
+
+/// A verdict and the stretch of time in which it cannot change: no certificate involved
+/// becomes valid or expires inside `[from, until)` (Unix seconds).
+#[derive(Debug)]
+struct CachedVerdict {
+    verdict: Verification,
+    from: i64,
+    until: i64,
+}
+
+/// Verdicts kept per SSL profile before the cache starts over.
+const VERDICT_CACHE_SIZE: usize = 4096;
 
 impl ClientTrust {
     pub fn load(profile: &SslProfile, base: &Path) -> Result<ClientTrust, LoadError> {
@@ -57,6 +75,8 @@ impl ClientTrust {
             crls: Vec::new(),
             issuer_dns: None,
             hints: Vec::new(),
+            intermediate_validity: Vec::new(),
+            verdicts: Mutex::new(HashMap::new()),
         };
         let mut issuer_dns = Vec::new();
         for file in &profile.trusted_client_ca_files {
@@ -81,12 +101,59 @@ impl ClientTrust {
         if profile.verify_client_cert_issuer_dn {
             trust.issuer_dns = Some(issuer_dns);
         }
+        trust.intermediate_validity = validity(&trust.intermediates);
         Ok(trust)
     }
 
     /// Verifies a client chain (leaf first) at `now`: chain to a trusted root, validity, EKU
     /// clientAuth, CRLs, and the issuer DN when asked.
+    ///
+    /// The verdict depends on the chain, this profile (trust, CRLs, issuer DNs: fixed for the
+    /// config's life) and on `now` only through certificate validity. So a chain seen before
+    /// gets its earlier verdict while no certificate involved has crossed a validity bound
+    /// since: a client that reconnects costs no signature check beyond the handshake's own.
     pub fn verify(
+        &self,
+        chain: &[CertificateDer<'static>],
+        now: std::time::SystemTime,
+    ) -> Verification {
+        let at = unix_seconds(now);
+        let verdicts = self.verdicts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = verdicts.get(chain) {
+            if (cached.from..cached.until).contains(&at) {
+                return cached.verdict.clone();
+            }
+        }
+        drop(verdicts);
+        let verdict = self.verify_uncached(chain, now);
+        let mut bounds = validity(chain);
+        bounds.extend_from_slice(&self.intermediate_validity);
+        // Validity changes at `not_before` and just after `not_after`.
+        let changes = bounds
+            .iter()
+            .flat_map(|&(nb, na)| [nb, na.saturating_add(1)]);
+        let from = changes
+            .clone()
+            .filter(|&t| t <= at)
+            .max()
+            .unwrap_or(i64::MIN);
+        let until = changes.filter(|&t| t > at).min().unwrap_or(i64::MAX);
+        let mut verdicts = self.verdicts.lock().unwrap_or_else(|e| e.into_inner());
+        if verdicts.len() >= VERDICT_CACHE_SIZE {
+            verdicts.clear();
+        }
+        verdicts.insert(
+            chain.to_vec(),
+            CachedVerdict {
+                verdict: verdict.clone(),
+                from,
+                until,
+            },
+        );
+        verdict
+    }
+
+    fn verify_uncached(
         &self,
         chain: &[CertificateDer<'static>],
         now: std::time::SystemTime,
@@ -111,6 +178,23 @@ impl ClientTrust {
             }
         }
         Verification::Success
+    }
+}
+
+/// (not before, not after) of each certificate that parses; one that does not parse cannot
+/// verify, and bounds nothing.
+fn validity(certs: &[CertificateDer<'_>]) -> Vec<(i64, i64)> {
+    certs
+        .iter()
+        .filter_map(|der| CertFacts::parse(der))
+        .map(|facts| (facts.not_before, facts.not_after))
+        .collect()
+}
+
+fn unix_seconds(t: std::time::SystemTime) -> i64 {
+    match t.duration_since(std::time::SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     }
 }
 
@@ -266,5 +350,104 @@ impl CaStore {
         self.by_id
             .iter()
             .find(|(_, ca)| ca.raw_subject == leaf.raw_issuer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use rcgen::{
+        BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+        KeyUsagePurpose,
+    };
+    use rustls::pki_types::CertificateDer;
+
+    use super::{ClientTrust, Verification};
+    use gatehouse_runtime_config::SslProfile;
+
+    const DAY: u64 = 86_400;
+    /// 2030-06-01T12:00:00Z: the clock these tests inject.
+    const NOW: u64 = 1_906_545_600;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    fn time(secs: u64) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(secs as i64).expect("time")
+    }
+
+    /// A profile trusting one root, and a client leaf it issued, valid `[from, until]`.
+    fn trust_and_leaf(
+        dir: &std::path::Path,
+        from: u64,
+        until: u64,
+    ) -> (ClientTrust, Vec<CertificateDer<'static>>) {
+        let mut ca = CertificateParams::new(Vec::new()).expect("params");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        ca.not_before = time(NOW - 3650 * DAY);
+        ca.not_after = time(NOW + 3650 * DAY);
+        let ca_key = KeyPair::generate().expect("key");
+        let root = ca.clone().self_signed(&ca_key).expect("root");
+        let mut leaf =
+            CertificateParams::new(vec!["alice.clients.contoso.com".into()]).expect("params");
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        leaf.not_before = time(from);
+        leaf.not_after = time(until);
+        let leaf_key = KeyPair::generate().expect("key");
+        let leaf = leaf
+            .signed_by(&leaf_key, &Issuer::from_params(&ca, &ca_key))
+            .expect("leaf");
+        std::fs::write(dir.join("root.pem"), root.pem()).expect("write");
+        let profile = SslProfile {
+            trusted_client_ca_files: vec!["root.pem".into()],
+            crl_files: Vec::new(),
+            verify_client_cert_issuer_dn: false,
+            mode: Default::default(),
+        };
+        let trust = ClientTrust::load(&profile, dir).expect("profile");
+        (trust, vec![leaf.der().clone()])
+    }
+
+    #[test]
+    fn a_remembered_verdict_never_outlives_the_certificate_validity() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (from, until) = (NOW - DAY, NOW + DAY);
+        let (trust, chain) = trust_and_leaf(dir.path(), from, until);
+        let failed = |reason: &str| Verification::Failed(reason.into());
+        // Each step follows a remembered verdict; the answer must be today's.
+        let steps = [
+            (NOW, Verification::Success),
+            (NOW + 60, Verification::Success),
+            (until, Verification::Success),
+            (until + 1, failed("certificate has expired")),
+            (NOW, Verification::Success),
+            (from - 1, failed("certificate is not yet valid")),
+            (from, Verification::Success),
+        ];
+        for (now, expected) in steps {
+            assert_eq!(trust.verify(&chain, at(now)), expected, "at {now}");
+        }
+    }
+
+    #[test]
+    fn verdicts_are_remembered_per_chain() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (trust, chain) = trust_and_leaf(dir.path(), NOW - DAY, NOW + DAY);
+        let elsewhere = tempfile::tempdir().expect("dir");
+        let (_, other) = trust_and_leaf(elsewhere.path(), NOW - DAY, NOW + DAY);
+        assert_eq!(trust.verify(&chain, at(NOW)), Verification::Success);
+        assert_eq!(trust.verify(&chain, at(NOW + 1)), Verification::Success);
+        // Another root's leaf (same empty root name, other key) fails, remembered or not.
+        for _ in 0..2 {
+            assert_eq!(
+                trust.verify(&other, at(NOW)),
+                Verification::Failed("certificate signature failure".into())
+            );
+        }
+        let verdicts = trust.verdicts.lock().expect("lock");
+        assert_eq!(verdicts.len(), 2);
     }
 }

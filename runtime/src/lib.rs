@@ -204,6 +204,7 @@ pub async fn serve(
         source,
     })?;
     let config = snapshot::read_config(&config_path)?;
+    outbound::expect_serving_threads(options.extra_threads + 1);
     let logger = log::Logger {
         format: options.log_format,
         sink: options.log_sink.clone(),
@@ -260,7 +261,7 @@ pub async fn serve(
     });
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (stopped, stopped_rx) = watch::channel(false);
-    for _ in 0..options.extra_threads {
+    for index in 1..=options.extra_threads {
         let mut clones = Vec::new();
         for (bind, listener) in &listeners {
             let clone = listener.try_clone().map_err(|source| StartError::Bind {
@@ -271,6 +272,7 @@ pub async fn serve(
             clones.push((bind.clone(), clone));
         }
         spawn_serving_thread(
+            index,
             shared.clone(),
             clones,
             shutdown_rx.clone(),
@@ -326,6 +328,7 @@ pub async fn serve(
 /// A thread with its own current-thread runtime accepting on clones of every listener. It
 /// keeps its runtime (and so its connections) alive until shutdown has finished waiting.
 fn spawn_serving_thread(
+    index: usize,
     shared: Arc<Shared>,
     listeners: Vec<(String, std::net::TcpListener)>,
     shutdown: watch::Receiver<bool>,
@@ -342,6 +345,7 @@ fn spawn_serving_thread(
     std::thread::Builder::new()
         .name("gatehouse-serve".into())
         .spawn(move || {
+            outbound::enter_serving_thread(index);
             runtime.block_on(async move {
                 for (bind, listener) in listeners {
                     let Ok(listener) = TcpListener::from_std(listener) else {

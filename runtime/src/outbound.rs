@@ -1,9 +1,14 @@
 //! Connections to the next hop: pooled hyper clients over rustls, one per trust setting and
 //! client certificate, and the request forwarding both AppGW and APIM use.
 //!
+//! A pooled connection is driven by a task on the thread that opened it. So each serving
+//! thread keeps its own pools ([`HttpClient`] holds one per thread): a request never hands its
+//! bytes to another thread, which would cost a cross-thread wake-up per request.
+//!
 //! Failures are classified by side (connect/TLS, timeout, a client body over the limit) so the
 //! caller can answer the way Azure does: AppGW 502, APIM 500 BackendConnectionFailure, 413.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +29,40 @@ use crate::Clock;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type ProxyBody = BoxBody<Bytes, BoxError>;
-pub type HttpClient = Client<hyper_rustls::HttpsConnector<Resolving>, ProxyBody>;
+type Pool = Client<hyper_rustls::HttpsConnector<Resolving>, ProxyBody>;
+
+/// A next hop's connection pools, one per serving thread, sharing one TLS config.
+#[derive(Clone)]
+pub struct HttpClient {
+    pools: Arc<[Pool]>,
+}
+
+impl HttpClient {
+    /// The pool of the calling serving thread.
+    fn here(&self) -> &Pool {
+        let index = SERVING_THREAD.with(std::cell::Cell::get);
+        &self.pools[index % self.pools.len()]
+    }
+}
+
+/// How many serving threads pools are made for: the most any runtime in this process asked
+/// for ([`expect_serving_threads`]).
+static SERVING_THREADS: AtomicUsize = AtomicUsize::new(1);
+
+thread_local! {
+    /// This thread's index among the serving threads (0: the caller's runtime).
+    static SERVING_THREAD: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Called before a runtime loads its config: it will serve on `threads` threads.
+pub fn expect_serving_threads(threads: usize) {
+    SERVING_THREADS.fetch_max(threads.max(1), Ordering::Relaxed);
+}
+
+/// Called on a serving thread before it serves: its index, 1 and up.
+pub fn enter_serving_thread(index: usize) {
+    SERVING_THREAD.with(|cell| cell.set(index));
+}
 
 /// Host name → local address overrides (`runtime.resolve`), lower-case.
 pub type ResolveMap = Arc<std::collections::BTreeMap<String, std::net::SocketAddr>>;
@@ -134,11 +172,17 @@ pub fn client(
         map: resolve.clone(),
     };
     let connector = https.enable_http1().enable_http2().wrap_connector(http);
-    Ok(Client::builder(TokioExecutor::new())
+    let mut builder = Client::builder(TokioExecutor::new());
+    builder
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_timer(TokioTimer::new())
-        .timer(TokioTimer::new())
-        .build(connector))
+        .timer(TokioTimer::new());
+    let threads = SERVING_THREADS.load(Ordering::Relaxed);
+    Ok(HttpClient {
+        pools: (0..threads)
+            .map(|_| builder.build(connector.clone()))
+            .collect(),
+    })
 }
 
 #[derive(Debug)]
@@ -257,7 +301,7 @@ pub async fn send(
     request: Request<ProxyBody>,
     timeout: Duration,
 ) -> Result<Response<Incoming>, ForwardError> {
-    match tokio::time::timeout(timeout, client.request(request)).await {
+    match tokio::time::timeout(timeout, client.here().request(request)).await {
         Err(_) => Err(ForwardError::Timeout),
         Ok(Ok(response)) => Ok(response),
         Ok(Err(e)) => Err(classify(&e)),
