@@ -118,6 +118,12 @@ pub struct Decl {
     pub trace: Vec<Label>,
 }
 
+/// The Azure name of an Application Gateway child block (listener, SSL profile, pool,
+/// settings, rule, rewrite set, and a certificate without `name`): the label with `_` as `-`.
+pub fn gateway_name(label: &str) -> String {
+    label.replace('_', "-")
+}
+
 /// The deployment settings.
 #[derive(Debug, Clone)]
 pub struct Deployment {
