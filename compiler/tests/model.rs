@@ -189,6 +189,14 @@ fn backend_mtls_example_sends_the_client_certificate_and_parses_raw_xml() {
     let m = &loaded.model;
     let backend = &m.backends[0];
     let client = backend.client_certificate.expect("client cert").id;
+    // Declared by `modules/backend-mtls`, named by its `name` input.
+    assert_eq!(backend.decl.address, "module.ledger.backend.mtls");
+    assert_eq!(backend.azure_name.value, "ledger");
+    assert_eq!(
+        m[client].decl.address,
+        "module.ledger.certificate.mtls_client"
+    );
+    assert_eq!(m[client].apim_name(), "ledger_client");
     let api = &m.apis[0];
     let policy = &m.policies[api.policy.unwrap().index()];
     let sent = policy
