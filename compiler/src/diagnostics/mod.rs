@@ -201,7 +201,10 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
             ))
     });
     diagnostics.dedup_by(|a, b| {
-        a.code.code == b.code.code && a.primary.span == b.primary.span && a.message == b.message
+        a.code.code == b.code.code
+            && a.primary.span == b.primary.span
+            && a.message == b.message
+            && a.address == b.address
     });
 }
 
