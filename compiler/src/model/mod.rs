@@ -274,7 +274,7 @@ pub fn complete_traces(model: &Model, diagnostics: &mut [Diagnostic]) {
                     && decl.span.start <= span.start
                     && span.end <= decl.span.end;
                 let calls = decl.trace.as_slice();
-                if inside && !traces.iter().any(|t| *t == calls) {
+                if inside && !traces.contains(&calls) {
                     traces.push(calls);
                 }
             }
