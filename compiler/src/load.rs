@@ -79,6 +79,7 @@ pub fn check_on_graph(
     };
     let mut all = loaded.diagnostics.clone();
     all.extend(crate::checks::run(&cx));
+    crate::model::complete_traces(&loaded.model, &mut all);
     diagnostics::sort(&mut all, &loaded.sources);
     all
 }

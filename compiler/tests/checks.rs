@@ -97,6 +97,54 @@ fn every_check_has_fixtures() {
     }
 }
 
+/// The module calls a finding names (`in module ...` trace labels), in order.
+fn calls(d: &gatehouse::diagnostics::Diagnostic) -> Vec<&str> {
+    d.trace.iter().map(|l| l.message.as_str()).collect()
+}
+
+/// GH401 with the backend in the root and the API in two calls of one module: the primary
+/// location is the root backend, the API's label is in the module file, and each finding names
+/// the call its API came from.
+#[test]
+fn gh401_names_the_call_of_an_api_in_a_module() {
+    let dir = fixture_root().join("gh401_backend_cert_not_sent/api_in_module");
+    let (found, text) = run(&dir, None);
+    let gh401: Vec<_> = found.iter().filter(|d| d.code.code == "GH401").collect();
+    assert_eq!(gh401.len(), 2, "{text}");
+    for (d, call) in gh401
+        .iter()
+        .zip(["in module `partners_eu`", "in module `partners_us`"])
+    {
+        assert_eq!(calls(d), [call], "{text}");
+    }
+    insta::assert_snapshot!("gh401_backend_cert_not_sent__api_in_module", text);
+}
+
+/// GH401 with the backends in two calls of one module and the APIs in the root: the primary
+/// location is in the module file, so each finding names the call of its own backend (not the
+/// API's, which has none), and the help reaches the certificate through a module output.
+#[test]
+fn gh401_names_the_call_of_a_backend_in_a_module() {
+    let dir = fixture_root().join("gh401_backend_cert_not_sent/backend_in_module");
+    let (found, text) = run(&dir, None);
+    let gh401: Vec<_> = found.iter().filter(|d| d.code.code == "GH401").collect();
+    assert_eq!(gh401.len(), 2, "{text}");
+    let mut named: Vec<Vec<&str>> = gh401.iter().map(|d| calls(d)).collect();
+    named.sort();
+    assert_eq!(
+        named,
+        [["in module `audit`"], ["in module `ledger`"]],
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "naming `module.ledger.certificate.client` through the output of module `ledger`"
+        ),
+        "{text}"
+    );
+    insta::assert_snapshot!("gh401_backend_cert_not_sent__backend_in_module", text);
+}
+
 // Each area lists its fixtures; a test per fixture.
 cases!(
     gh201_cert_unreadable,

@@ -311,12 +311,10 @@ fn a_finding_located_in_a_module_file_names_the_calling_block() {
     );
 }
 
-/// FIXME: GH401's primary location is the backend's `client_certificate` inside
-/// `modules/backend-mtls`, but its trace is taken from the API (written in the root), so the
-/// calling `module "ledger"` block is not named. This asserts today's output; when the trace
-/// follows the primary location, expect `in module \`ledger\`` here instead.
+/// GH401's primary location is the backend's `client_certificate` inside
+/// `modules/backend-mtls`: the finding names the calling `module "ledger"` block too.
 #[test]
-fn backend_cert_not_sent_in_a_module_does_not_name_the_call_yet() {
+fn backend_cert_not_sent_in_a_module_names_the_call() {
     let out = run(
         &["check".to_string(), ".".to_string()],
         &broken_dir().join("backend-cert-not-sent"),
@@ -326,7 +324,10 @@ fn backend_cert_not_sent_in_a_module_does_not_name_the_call_yet() {
         text.contains("--> ../../../modules/backend-mtls/main.hcl:"),
         "{text}"
     );
-    assert!(!text.contains("in module `ledger`"), "{text}");
+    assert!(
+        text.contains("module \"ledger\" {") && text.contains("in module `ledger`"),
+        "{text}"
+    );
 }
 
 /// `examples/broken/README.md` lists every broken example with the codes its README documents.

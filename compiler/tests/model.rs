@@ -189,6 +189,14 @@ fn backend_mtls_example_sends_the_client_certificate_and_parses_raw_xml() {
     let m = &loaded.model;
     let backend = &m.backends[0];
     let client = backend.client_certificate.expect("client cert").id;
+    // Declared by `modules/backend-mtls`, named by its `name` input.
+    assert_eq!(backend.decl.address, "module.ledger.backend.mtls");
+    assert_eq!(backend.azure_name.value, "ledger");
+    assert_eq!(
+        m[client].decl.address,
+        "module.ledger.certificate.mtls_client"
+    );
+    assert_eq!(m[client].apim_name(), "ledger_client");
     let api = &m.apis[0];
     let policy = &m.policies[api.policy.unwrap().index()];
     let sent = policy
@@ -483,4 +491,90 @@ fn objects_compare_by_content() {
     };
     assert_eq!(value("same"), Some(true));
     assert_eq!(value("differ"), Some(false));
+}
+
+/// Loads `files` (path, text) from memory; they must load without a diagnostic.
+fn load_memory(files: &[(&str, &str)]) -> gatehouse::load::Loaded {
+    let world = files.iter().fold(
+        gatehouse::syntax::MemoryWorld::new(),
+        |world, (path, text)| world.with_file(path, *text),
+    );
+    let loaded = gatehouse::load::load(&world, "", &Default::default());
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    loaded
+}
+
+const READER_MODULE: &str = "identity \"reader\" {\n  type = \"UserAssigned\"\n}\n";
+
+/// A finding in the root with a second label on `module.<call>.identity.reader`.
+fn finding_labelling_reader(
+    loaded: &gatehouse::load::Loaded,
+    address: &str,
+) -> gatehouse::diagnostics::Diagnostic {
+    let m = &loaded.model;
+    let root = m
+        .identities
+        .iter()
+        .find(|i| i.decl.address == "identity.root")
+        .unwrap();
+    let reader = m
+        .identities
+        .iter()
+        .find(|i| i.decl.address == address)
+        .unwrap();
+    gatehouse::diagnostics::Diagnostic::new(
+        &gatehouse::diagnostics::codes::WRONG_TYPE,
+        root.decl.name_span,
+        "a finding in the root",
+    )
+    .with_label(reader.decl.name_span, "a block in a module")
+}
+
+#[test]
+fn a_label_in_a_module_called_once_names_the_call() {
+    let loaded = load_memory(&[
+        ("main.hcl", "identity \"root\" {\n  type = \"UserAssigned\"\n}\n\nmodule \"readers\" {\n  source = \"./reader\"\n}\n"),
+        ("reader/main.hcl", READER_MODULE),
+    ]);
+    let mut found = vec![finding_labelling_reader(
+        &loaded,
+        "module.readers.identity.reader",
+    )];
+    gatehouse::model::complete_traces(&loaded.model, &mut found);
+    let calls: Vec<&str> = found[0].trace.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(calls, ["in module `readers`"]);
+    // Already named: not added twice.
+    gatehouse::model::complete_traces(&loaded.model, &mut found);
+    assert_eq!(found[0].trace.len(), 1);
+}
+
+#[test]
+fn a_label_in_a_module_called_twice_is_left_to_the_check() {
+    let loaded = load_memory(&[
+        ("main.hcl", "identity \"root\" {\n  type = \"UserAssigned\"\n}\n\nmodule \"a\" {\n  source = \"./reader\"\n}\n\nmodule \"b\" {\n  source = \"./reader\"\n}\n"),
+        ("reader/main.hcl", READER_MODULE),
+    ]);
+    let m = &loaded.model;
+    let mut found = vec![finding_labelling_reader(
+        &loaded,
+        "module.b.identity.reader",
+    )];
+    gatehouse::model::complete_traces(m, &mut found);
+    assert!(
+        found[0].trace.is_empty(),
+        "the span alone does not say which call"
+    );
+    // The check knows the instance and names its call; the pass keeps it as it is.
+    let b = m
+        .identities
+        .iter()
+        .find(|i| i.decl.address == "module.b.identity.reader")
+        .unwrap();
+    let mut found = vec![
+        finding_labelling_reader(&loaded, "module.b.identity.reader")
+            .with_secondary_trace(&b.decl.trace),
+    ];
+    gatehouse::model::complete_traces(m, &mut found);
+    let calls: Vec<&str> = found[0].trace.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(calls, ["in module `b`"]);
 }

@@ -245,10 +245,14 @@ fn a_topology_of_all_modules_is_clean_and_compiles() {
     }
     support::validate("validate-terraform", &[], &out.path().join("terraform"));
     support::validate("validate-bicep", &[], &out.path().join("bicep"));
-    // The backend module's certificate, sent by the instance's global policy.
+    // The backend module's certificate, sent by the instance's global policy, and its
+    // backend, both under the names made from the module's `name` input.
     let apim = String::from_utf8_lossy(&emitted.files["terraform/api_management.tf"]);
-    assert!(
-        apim.contains("<authentication-certificate certificate-id=\"mtls_client\" />"),
-        "{apim}"
-    );
+    for setting in [
+        "<authentication-certificate certificate-id=\"ledger_client\" />",
+        "name                         = \"ledger_client\"",
+        "name                = \"ledger\"",
+    ] {
+        assert!(apim.contains(setting), "{setting}:\n{apim}");
+    }
 }

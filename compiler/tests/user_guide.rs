@@ -182,3 +182,36 @@ fn getting_started_shows_what_check_and_compile_print() {
         "getting-started.md should show:\n{compiled}"
     );
 }
+
+/// The broken example getting-started.md shows is abridged (`...`), but every line it keeps
+/// (message, labels, help) is one `gatehouse check` prints (trailing spaces aside).
+#[test]
+fn getting_started_quotes_the_broken_example_as_printed() {
+    let root = support::workspace();
+    let page = std::fs::read_to_string(root.join("docs/getting-started.md")).unwrap();
+    let command = "gatehouse check examples/broken/negotiate-off-cert-read";
+    let after = &page[page.find(command).expect("the command")..];
+    let start = after.find("```text\n").expect("its output") + "```text\n".len();
+    let shown = &after[start..start + after[start..].find("```").unwrap()];
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args([
+            "check",
+            "--color",
+            "never",
+            "examples/broken/negotiate-off-cert-read",
+        ])
+        .current_dir(&root)
+        .output()
+        .expect("run gatehouse");
+    assert_eq!(out.status.code(), Some(1), "a broken example has errors");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for line in shown
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.contains("..."))
+    {
+        assert!(
+            printed.lines().any(|p| p.trim_end() == line.trim_end()),
+            "getting-started.md shows a line check does not print: {line:?}\n{printed}"
+        );
+    }
+}

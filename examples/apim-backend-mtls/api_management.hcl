@@ -20,17 +20,10 @@ api_management "main" {
     value = "api://contoso-ledger"
   }
 
-  backend "ledger" {
-    url                        = "https://ledger.contoso.internal:8443"
-    client_certificate         = certificate.ledger_client
-    validate_certificate_chain = true
-    validate_certificate_name  = true
-  }
-
   api "ledger" {
     display_name = "Ledger"
     path         = "ledger"
-    backend      = backend.ledger
+    backend      = module.ledger.backend
 
     operation "entries" {
       method       = "GET"
@@ -57,10 +50,24 @@ api_management "main" {
           audiences                  = ["{{ledger_audience}}"]
         }
 
+        # The backend's client certificate is declarative only: this is what sends it.
         authentication_certificate {
-          certificate = certificate.ledger_client
+          certificate = module.ledger.client_certificate
         }
       }
     }
   }
+}
+
+# The backend with its client certificate (a Key Vault secret read by the instance's
+# identity) and TLS validation on: `name` keeps the Azure names `ledger` (backend) and
+# `ledger_client` (certificate), whatever the module names its blocks.
+module "ledger" {
+  source         = "../../modules/backend-mtls"
+  name           = "ledger"
+  api_management = api_management.main
+  url            = "https://ledger.contoso.internal:8443"
+  key_vault      = key_vault.ledger
+  secret_name    = "apim-ledger-client"
+  identity       = identity.apim_reader
 }

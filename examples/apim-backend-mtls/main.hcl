@@ -1,18 +1,13 @@
-# API Management calls a private backend with mutual TLS: the backend entity names the client
-# certificate, and an `authentication-certificate` policy actually sends it (the backend
-# setting alone is declarative only). The backend's server certificate chains to a private
-# root, uploaded to the APIM CA store so that chain validation stays on.
+# API Management calls a private backend with mutual TLS: the backend entity (from
+# `modules/backend-mtls`) names the client certificate, and an `authentication-certificate`
+# policy actually sends it (the backend setting alone is declarative only). The backend's
+# server certificate chains to a private root, uploaded to the APIM CA store so that chain
+# validation stays on.
 
 deployment {
   name           = "contoso-ledger"
   location       = "westeurope"
   resource_group = "rg-contoso-ledger"
-}
-
-certificate "ledger_client" {
-  key_vault   = key_vault.ledger
-  secret_name = "apim-ledger-client"
-  identity    = identity.apim_reader
 }
 
 certificate "internal_root" {

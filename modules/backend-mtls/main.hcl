@@ -4,11 +4,17 @@
 # `authentication_certificate` policy names it, so the APIs using this backend must have one
 # (the `client_certificate` output; GH401 reports an API that forgets it). Chain and name
 # validation stay on; a backend whose chain ends in a private root needs that root in the
-# instance's CA store (GH403), not validation switched off.
+# instance's CA store (GH403), not validation switched off. Both blocks deploy under names
+# made from the `name` input, so two calls on one instance do not collide (GH104).
 
 variable "api_management" {
   type        = api_management
   description = "The instance the backend is added to."
+}
+
+variable "name" {
+  type        = string
+  description = "Azure name of the backend (the `backend-id` policies name); its client certificate is `<name>_client` in the instance's certificate store. Unique per instance: give each call its own (GH104)."
 }
 
 variable "url" {
@@ -56,6 +62,7 @@ variable "server_certificate" {
 }
 
 certificate "mtls_client" {
+  name        = "${var.name}_client"
   key_vault   = var.key_vault
   secret_name = var.secret_name
   identity    = var.identity
@@ -63,6 +70,7 @@ certificate "mtls_client" {
 }
 
 backend "mtls" {
+  name                       = var.name
   api_management             = var.api_management
   url                        = var.url
   description                = var.description

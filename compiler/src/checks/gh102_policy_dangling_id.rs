@@ -111,7 +111,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     let certificates: Vec<&str> = m
         .certificates
         .iter()
-        .map(|c| c.decl.name.as_str())
+        .map(|c| c.apim_name())
         .collect();
     for block in statement_blocks(m) {
         let instance = block.instance;
@@ -124,7 +124,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
             .backends
             .iter()
             .filter(|b| b.api_management == instance)
-            .map(|b| b.decl.name.as_str())
+            .map(|b| b.azure_name.value.as_str())
             .collect();
         let named_values: Vec<&str> = m[instance]
             .named_values
@@ -145,7 +145,13 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 return;
             }
             let help = match did_you_mean(name, candidates.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`? `{attribute}` names a {kind} block by its label"),
+                Some(close) => {
+                    let by = match kind {
+                        "certificate" | "backend" => "its Azure name (`name`, else the label)",
+                        _ => "its label",
+                    };
+                    format!("did you mean `{close}`? `{attribute}` names a {kind} block by {by}")
+                }
                 None => format!("declare a {kind} block named `{name}`, or name one that exists in `{attribute}`"),
             };
             out.push(

@@ -83,7 +83,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     }
     for (index, cert) in m.certificates.iter().enumerate() {
         let used = incoming(cx, NodeRef::Certificate(CertificateId(index as u32)), &[])
-            || ids.certificates.contains(&cert.decl.name)
+            || ids.certificates.iter().any(|id| id == cert.apim_name())
             || meant.contains(&("certificate", cert.decl.name.as_str()));
         if !used {
             out.push(unused(&cert.decl, "certificate", "nothing refers to it: no listener, hostname, SSL profile, backend settings, backend, CA store entry or policy"));
@@ -92,7 +92,7 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
     for (index, backend) in m.backends.iter().enumerate() {
         let node = NodeRef::Backend(crate::model::BackendId(index as u32));
         let used = incoming(cx, node, &[EdgeKind::Contains])
-            || ids.backends.contains(&backend.decl.name)
+            || ids.backends.contains(&backend.azure_name.value)
             || meant.contains(&("backend", backend.decl.name.as_str()));
         if !used {
             out.push(unused(

@@ -3,13 +3,15 @@
 use super::util::reads_client_certificate;
 use super::CheckContext;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::model::{HostnameType, Sku};
+use crate::model::{HostnameId, HostnameType, Model, Sku};
 
 declare_check! {
     /// ## What it checks
     /// An API validates the client certificate (`validate_client_certificate`, or a policy
-    /// expression reading `context.Request.Certificate`) but every hostname serving it has
-    /// `negotiate_client_certificate = false`.
+    /// expression reading `context.Request.Certificate`) but every proxy hostname serving it
+    /// has `negotiate_client_certificate = false` (the default). Consumption instances, which
+    /// cannot negotiate, are GH303; an API reached only through Application Gateway, where the
+    /// certificate never reaches API Management, is GH308.
     /// ## Why
     /// API Management only asks for a client certificate during the TLS handshake on hostnames
     /// that negotiate; since May 2021 `context.Request.Certificate` is null everywhere else, so
@@ -97,8 +99,8 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
             read_span,
             format!("API `{}` reads the client certificate, but no hostname serving it negotiates one", api.decl.name),
         )
-        .with_primary_message("`context.Request.Certificate` is always null here")
-        .with_help("set `negotiate_client_certificate = true` on the proxy hostname partners call (and not on one shared with the developer portal)")
+        .with_primary_message("no client certificate arrives here: `context.Request.Certificate` is null")
+        .with_help(help(m, &proxies))
         .with_address(api.decl.address.clone())
         .with_trace(api.decl.trace.clone());
         for h in proxies {
@@ -106,4 +108,17 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// What to write: negotiate on the hostnames that serve the API, not on a portal's host name.
+fn help(m: &Model, proxies: &[&HostnameId]) -> String {
+    let names: Vec<String> = proxies
+        .iter()
+        .map(|h| format!("`{}`", m[**h].decl.address))
+        .collect();
+    let which = match names.as_slice() {
+        [one] => format!("hostname {one}"),
+        _ => format!("the hostnames clients call ({})", names.join(", ")),
+    };
+    format!("set `negotiate_client_certificate = true` on {which}; a host name that also serves the developer portal would make the portal prompt for a certificate (GH305): give the API one of its own")
 }

@@ -155,8 +155,8 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 api.decl.name
             ),
         )
-        .with_primary_message("the client's certificate never reaches API Management: this is always null")
-        .with_help("forward the certificate from Application Gateway with a `rewrite_rule_set` rule `set_request_header \"X-ARR-ClientCert\" { value = \"{var_client_certificate}\" }` on the route, and validate that header in the policy instead of the TLS connection")
+        .with_primary_message("the client's certificate never reaches API Management: `context.Request.Certificate` is null")
+        .with_help("forward the certificate the gateway verified: a `rewrite_rule_set` rule with `set_request_header \"X-ARR-ClientCert\" { value = \"{var_client_certificate}\" }`, named by the route's `rewrite_rule_set`; then check that header in the policy instead of the TLS connection (`check_header`, or `modules/partner-api`), and keep API Management reachable only through the gateway so no client can set it (GH309)")
         .with_address(api.decl.address.clone())
         .with_trace(api.decl.trace.clone());
         for hostname in cx.graph.hostnames_serving(id) {

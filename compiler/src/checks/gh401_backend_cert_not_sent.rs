@@ -1,8 +1,9 @@
 //! GH401 backend-cert-not-sent.
 
+use super::util::{module_prefix, reference_from, shown_name};
 use super::CheckContext;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::model::{ApiId, AuthenticationCertificate, BackendId, BackendName, SetBackendService, StatementKind};
+use crate::model::{Api, ApiId, Model, AuthenticationCertificate, BackendId, BackendName, SetBackendService, StatementKind};
 
 declare_check! {
     /// ## What it checks
@@ -90,21 +91,23 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
             for backend_id in backends {
                 let backend = &m[backend_id];
                 let Some(cert) = backend.client_certificate else { continue };
-                let scope = operation.map_or_else(|| format!("API `{}`", api.decl.name), |o| format!("operation `{}` of API `{}`", m[o].decl.name, api.decl.name));
+                let api_name = shown_name(&api.decl);
+                let scope = operation.map_or_else(|| format!("API `{api_name}`"), |o| format!("operation `{}` of API `{api_name}`", m[o].decl.name));
+                let help = help(m, &m[cert.id].decl.address, api);
                 out.push(
                     Diagnostic::new(
                         &CODE,
                         cert.span,
-                        format!("backend `{}` has a client certificate that {scope} never sends", backend.decl.name),
+                        format!("backend `{}` has a client certificate that {scope} never sends", shown_name(&backend.decl)),
                     )
                     .with_primary_message("declarative only: APIM does not present this by itself")
                     .with_label(api.decl.name_span, "routes to the backend without an `authentication_certificate` policy")
-                    .with_help(format!(
-                        "add `authentication_certificate {{ certificate = {} }}` to the inbound policy of the API (or a scope above it)",
-                        m[cert.id].decl.address.rsplit_once("certificate.").map_or(m[cert.id].decl.address.clone(), |(_, n)| format!("certificate.{n}"))
-                    ))
+                    .with_help(help)
                     .with_address(api.decl.address.clone())
-                    .with_trace(api.decl.trace.clone()),
+                    // The primary span is the backend's `client_certificate`: its module calls
+                    // first, then the API's.
+                    .with_trace(backend.decl.trace.clone())
+                    .with_secondary_trace(&api.decl.trace),
                 );
                 break;
             }
@@ -114,4 +117,35 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// What to write, from where the API is: the reference is written in the API's scope, or in
+/// the instance's global policy (which every API runs first); a certificate declared in a
+/// module is reached through one of its outputs, one declared outside the API's module through
+/// one of that module's inputs.
+fn help(m: &Model, certificate: &str, api: &Api) -> String {
+    if let Some(reference) = reference_from(certificate, &api.decl.address) {
+        return format!("add `authentication_certificate {{ certificate = {reference} }}` to the inbound policy of the API (or a scope above it)");
+    }
+    let instance = &m[api.api_management].decl;
+    if let Some(reference) = reference_from(certificate, &instance.address) {
+        return format!(
+            "add `authentication_certificate {{ certificate = {reference} }}` to the inbound policy of instance `{}`, which every API runs first (or pass the certificate into module `{}` for the API's own policy)",
+            shown_name(instance),
+            module_name(&api.decl.address)
+        );
+    }
+    if module_prefix(certificate).starts_with(module_prefix(&api.decl.address)) {
+        return format!("add `authentication_certificate {{ certificate = ... }}` to the inbound policy of the API (or a scope above it), naming `{certificate}` through the output of module `{}` that returns it", module_name(certificate));
+    }
+    format!("add `authentication_certificate {{ certificate = ... }}` to the inbound policy of the API (or a scope above it), with `{certificate}` passed into module `{}` as an input", module_name(&api.decl.address))
+}
+
+/// The innermost module call of `address`: `ledger` for `module.ledger.certificate.client`.
+fn module_name(address: &str) -> &str {
+    module_prefix(address)
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
 }

@@ -1,10 +1,10 @@
 //! GH403 untrusted-backend-chain.
 
-use super::util::{anchored_by, local_reference, private_anchor, url_scheme};
+use super::util::{anchored_by, private_anchor, reference_from, url_scheme};
 use super::CheckContext;
 use crate::certs::X509Facts;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::model::Sku;
+use crate::model::{CertificateId, Sku};
 
 declare_check! {
     /// ## What it checks
@@ -17,8 +17,9 @@ declare_check! {
     /// API Management builds the backend's chain to a publicly trusted root or to a CA
     /// certificate uploaded to the instance; otherwise the TLS handshake fails and every call
     /// gets **500** `BackendConnectionFailure`, "Could not establish trust relationship for the
-    /// SSL/TLS secure channel" (seed 003; UP#15 docs #112181; UP#16 docs PR #2564). On v2 tiers
-    /// the instance CA store is not used for backends at all (GH806). Switching validation off
+    /// SSL/TLS secure channel" (seed 003; UP#15 docs #112181; UP#16 docs PR #2564). On the v2 tiers
+    /// and Consumption the instance has no CA store for backends at all (GH806), so only a
+    /// publicly trusted chain works there. Switching validation off
     /// instead is GH404.
     /// ## Example
     /// ```hcl
@@ -140,17 +141,24 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 "chain validation is on",
             );
         }
-        let help = if self_signed {
+        let instance_ref = &instance.decl.address;
+        let help = if no_store {
             format!(
-                "upload the backend's certificate as a root: `ca_certificate \"{}\" {{ certificate = {}, store = \"Root\" }}` in `{}`, or issue it from a CA the instance trusts",
-                backend.decl.name,
-                local_reference(&m[server.id].decl.address),
-                local_reference(&instance.decl.address)
+                "instance `{instance_ref}` is on the {} tier, which has no CA store for backends: serve a certificate from a publicly trusted CA, or run the instance on a classic tier (Developer, Basic, Standard, Premium) and upload the root with a `ca_certificate` block",
+                instance.sku.value.as_str()
+            )
+        } else if self_signed {
+            format!(
+                "upload the backend's certificate as a root: a `ca_certificate` block in `{instance_ref}` with `certificate = {}` and `store = \"Root\"`, or issue the certificate from a CA the instance trusts",
+                reference(&m[server.id].decl.address, &instance.decl.address)
             )
         } else {
+            let root = root_block(cx, server.id, &private_root).map_or_else(
+                || format!("`certificate` naming a `certificate` block that holds the root of `{private_root}`"),
+                |c| format!("`certificate = {}`", reference(&m[c].decl.address, &instance.decl.address)),
+            );
             format!(
-                "upload the root of `{private_root}` to `{}` with `ca_certificate \"<name>\" {{ certificate = certificate.<root>, store = \"Root\" }}` (and its intermediates with `store = \"CertificateAuthority\"`)",
-                local_reference(&instance.decl.address)
+                "upload the root of `{private_root}` to `{instance_ref}`: a `ca_certificate` block with {root} and `store = \"Root\"` (intermediates with `store = \"CertificateAuthority\"`)"
             )
         };
         out.push(
@@ -159,4 +167,26 @@ pub(crate) fn run(cx: &CheckContext, out: &mut Vec<Diagnostic>) {
                 .with_trace(backend.decl.trace.clone()),
         );
     }
+}
+
+/// How the instance's `ca_certificate` refers to the certificate at `address`: its local
+/// reference when both are in one module instance, else its address (reached through a module
+/// input or output).
+fn reference(address: &str, instance: &str) -> String {
+    reference_from(address, instance).map_or_else(
+        || format!("<`{address}`, through a module input or output>"),
+        str::to_string,
+    )
+}
+
+/// A certificate block other than `server` that holds the CA `subject` as a certificate of its
+/// own (the root to upload).
+fn root_block(cx: &CheckContext, server: CertificateId, subject: &str) -> Option<CertificateId> {
+    cx.certs
+        .certs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != server.index())
+        .find(|(_, f)| f.chain.iter().any(|c| c.is_ca && c.subject == subject))
+        .map(|(i, _)| CertificateId(i as u32))
 }

@@ -62,6 +62,28 @@ pub(crate) fn local_reference(address: &str) -> &str {
     rest
 }
 
+/// How a message names a block: by its label in the root module, by its address inside a
+/// module (where the label alone does not say which call it came from).
+pub(crate) fn shown_name(decl: &crate::model::Decl) -> &str {
+    if decl.trace.is_empty() {
+        &decl.name
+    } else {
+        &decl.address
+    }
+}
+
+/// The `module.<name>.` prefixes of `address` (empty in the root module).
+pub(crate) fn module_prefix(address: &str) -> &str {
+    &address[..address.len() - local_reference(address).len()]
+}
+
+/// The reference to the entity at `address` as written from a block at `from`: its local
+/// reference when both are declared in the same module instance, else `None` (a reference
+/// into another module goes through one of that module's outputs).
+pub(crate) fn reference_from<'a>(address: &'a str, from: &str) -> Option<&'a str> {
+    (module_prefix(address) == module_prefix(from)).then(|| local_reference(address))
+}
+
 /// A Key Vault secret that a gateway or instance reads at run time: a Key Vault certificate or
 /// a Key Vault named value.
 #[derive(Debug, Clone, Copy)]
@@ -971,4 +993,27 @@ pub(crate) fn private_anchor(
         .flat_map(|(_, f)| f.chain.iter())
         .find(|ca| ca.is_ca && ca.issued(top))
         .map(|ca| ca.subject.clone())
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::{module_prefix, reference_from};
+
+    #[test]
+    fn references_are_local_only_within_one_module_instance() {
+        assert_eq!(
+            module_prefix("module.a.module.b.certificate.c"),
+            "module.a.module.b."
+        );
+        assert_eq!(module_prefix("certificate.c"), "");
+        assert_eq!(
+            reference_from("module.a.certificate.c", "module.a.api_management.m.api.x"),
+            Some("certificate.c")
+        );
+        assert_eq!(
+            reference_from("module.a.certificate.c", "api_management.m.api.x"),
+            None
+        );
+        assert_eq!(reference_from("certificate.c", "module.a.api.x"), None);
+    }
 }

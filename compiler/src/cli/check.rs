@@ -20,9 +20,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Set a root variable: `--var name=value` (repeatable). Variables can also come from
-    /// GATEHOUSE_VAR_<name> in the environment.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", help = super::VAR_HELP)]
     pub vars: Vec<String>,
 
     /// Treat warnings as errors for the exit code.

@@ -36,8 +36,7 @@ pub struct CompileArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Set a root variable: `--var name=value` (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", help = super::VAR_HELP)]
     pub vars: Vec<String>,
 
     /// The date certificates are checked against (see `gatehouse check --now`).

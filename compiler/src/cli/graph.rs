@@ -26,8 +26,7 @@ pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
 
-    /// Set a root variable: `--var name=value` (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", help = super::VAR_HELP)]
     pub vars: Vec<String>,
 }
 

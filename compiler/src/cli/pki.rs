@@ -22,9 +22,15 @@ pub enum PkiCommand {
     /// Create the dev PKI of a topology: CAs, a stand-in for every certificate the topology
     /// uses (by what uses it), backend server certificates, a partner client certificate, a
     /// revoked one with its CRL, PFX copies with generated passwords in passwords.env.
+    ///
+    /// Files go to DIR/.gatehouse/pki/. Running it again keeps every file that exists and
+    /// adds what is missing; --force makes a new PKI. A topology with errors gets no PKI
+    /// (exit 1).
     Init(InitArgs),
     /// Issue another partner client certificate (`clients/NAME.pem` and `.key`) from the
     /// dev client CA.
+    ///
+    /// Needs the PKI `gatehouse pki init` made in DIR; an existing NAME is kept.
     Client(ClientArgs),
 }
 
@@ -38,8 +44,7 @@ pub struct InitArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Set a root variable: `--var name=value` (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", help = super::VAR_HELP)]
     pub vars: Vec<String>,
 
     /// Issue as of this date instead of today (certificates are valid from a day before).

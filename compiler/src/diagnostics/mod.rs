@@ -109,7 +109,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The HCL address of the block the finding is about, when there is one.
     pub address: Option<String>,
-    /// The module calls that led to the primary span, outermost first.
+    /// The module calls that led to the labelled blocks, outermost first: those of the primary
+    /// span, then those of secondary labels not listed yet. A label in a module file is shown
+    /// with the `module` block that called it.
     pub trace: Vec<Label>,
 }
 
@@ -149,9 +151,26 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the module calls that led to the primary span.
     pub fn with_trace(mut self, trace: Vec<Label>) -> Diagnostic {
         self.trace = trace;
         self
+    }
+
+    /// Adds the module calls that led to a secondary label's block (after the primary span's,
+    /// without repeats), so that the label's module call is named too.
+    pub fn with_secondary_trace(mut self, trace: &[Label]) -> Diagnostic {
+        self.add_secondary_trace(trace);
+        self
+    }
+
+    /// [`Diagnostic::with_secondary_trace`] in place.
+    pub fn add_secondary_trace(&mut self, trace: &[Label]) {
+        for call in trace {
+            if !self.trace.iter().any(|t| t.span == call.span) {
+                self.trace.push(call.clone());
+            }
+        }
     }
 
     pub fn is_error(&self) -> bool {
@@ -159,8 +178,9 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file path, position, then code, and drops exact duplicates, so that
-/// every renderer prints them in the same deterministic order.
+/// Sorts diagnostics by file path, position, then code, and drops exact duplicates (the same
+/// finding about the same block), so that every renderer prints them in the same
+/// deterministic order.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
     diagnostics.sort_by(|a, b| {
         let pa = sources.get(a.primary.span.file).path.as_str();
@@ -181,7 +201,10 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
             ))
     });
     diagnostics.dedup_by(|a, b| {
-        a.code.code == b.code.code && a.primary.span == b.primary.span && a.message == b.message
+        a.code.code == b.code.code
+            && a.primary.span == b.primary.span
+            && a.message == b.message
+            && a.address == b.address
     });
 }
 

@@ -124,6 +124,7 @@ pub fn emit_with(
                 .insert(format!("{}/{path}", target.name()), bytes.clone());
         }
     }
+    crate::model::complete_traces(model, &mut emitted.diagnostics);
     emitted
 }
 

@@ -685,7 +685,7 @@ fn app_gateway(model: &Model, symbols: &Symbols, id: AppGatewayId) -> AppGateway
             format!("pip-{}", gw.azure_name.value),
         )
     });
-    let cert_name = |c: CertificateId| model[c].decl.name.replace('_', "-");
+    let cert_name = |c: CertificateId| model[c].gateway_name();
 
     let mut ports: Vec<u16> = gw.listeners.iter().map(|l| model[*l].port.value).collect();
     ports.sort_unstable();
@@ -917,10 +917,8 @@ fn route_target(
 }
 
 /// The name of an Application Gateway child block (listener, pool, settings, rule, rewrite
-/// set or rule, certificate): the label with `_` as `-`.
-pub fn gateway_name(label: &str) -> String {
-    label.replace('_', "-")
-}
+/// set or rule, certificate without `name`): the label with `_` as `-`.
+pub use crate::model::gateway_name;
 
 fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiManagementPlan {
     let apim = &model[id];
@@ -985,11 +983,11 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         ))
     });
 
+    // The certificate store entries: every certificate a backend or policy of the instance
+    // names, under its API Management name (two under one name are GH104).
     let mut certificates = Vec::new();
-    for b in &apim.backends {
-        if let Some(c) = model[*b].client_certificate {
-            push_named(&mut certificates, model[c.id].decl.name.clone(), c.id);
-        }
+    for (c, _) in model.apim_certificates(id) {
+        push_named(&mut certificates, model[c].apim_name().to_string(), c);
     }
     let mut policy_ids: Vec<PolicyId> = Vec::new();
     if let Some(p) = apim.policy {
@@ -1014,14 +1012,6 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
     for api in &apis {
         policy_ids.extend(model[api.id].policy);
         policy_ids.extend(api.operations.iter().filter_map(|o| model[*o].policy));
-    }
-    for p in &policy_ids {
-        for (_, section) in model[*p].sections() {
-            collect_policy_certificates(model, &section.statements, &mut certificates);
-        }
-    }
-    for f in &apim.policy_fragments {
-        collect_policy_certificates(model, &model[*f].statements, &mut certificates);
     }
     certificates.sort_by(|a, b| a.name.cmp(&b.name));
     let referable = Referable::new(model, apim, &certificates);
@@ -1052,7 +1042,7 @@ fn api_management(model: &Model, symbols: &Symbols, id: ApiManagementId) -> ApiM
         })
         .collect();
     let ca_certificates = sorted_by_name(&apim.ca_certificates, |c| &model[c].decl.name);
-    let backends = sorted_by_name(&apim.backends, |b| &model[b].decl.name);
+    let backends = sorted_by_name(&apim.backends, |b| &model[b].azure_name.value);
     let named_values = sorted_by_name(&apim.named_values, |n| &model[n].decl.name);
     let api_version_sets = sorted_by_name(&apim.api_version_sets, |v| &model[v].decl.name);
 
@@ -1095,7 +1085,7 @@ impl<'a> Referable<'a> {
             backends: apim
                 .backends
                 .iter()
-                .map(|b| (model[*b].decl.name.as_str(), *b))
+                .map(|b| (model[*b].azure_name.value.as_str(), *b))
                 .collect(),
             fragments: apim
                 .policy_fragments
@@ -1122,7 +1112,7 @@ impl<'a> Referable<'a> {
         let mut backends: Vec<BackendId> = delimited(xml, "backend-id=\"", "\"")
             .filter_map(|name| self.backends.get(name).copied())
             .collect();
-        backends.sort_by(|a, b| model[*a].decl.name.cmp(&model[*b].decl.name));
+        backends.sort_by(|a, b| model[*a].azure_name.value.cmp(&model[*b].azure_name.value));
         backends.dedup();
         let mut fragments: Vec<String> = delimited(xml, "fragment-id=\"", "\"")
             .filter(|name| self.fragments.contains(name))
@@ -1156,29 +1146,6 @@ fn sorted_by_name<'a, T: Copy>(ids: &[T], name: impl Fn(T) -> &'a str) -> Vec<T>
     let mut v = ids.to_vec();
     v.sort_by(|a, b| name(*a).cmp(name(*b)));
     v
-}
-
-fn collect_policy_certificates(
-    model: &Model,
-    statements: &[Statement],
-    out: &mut Vec<NamedCertificate>,
-) {
-    for s in statements {
-        match &s.kind {
-            StatementKind::AuthenticationCertificate(AuthenticationCertificate::Certificate(
-                CertificateName::Certificate(r),
-            )) => push_named(out, model[r.id].decl.name.clone(), r.id),
-            StatementKind::Choose(c) => {
-                for when in &c.whens {
-                    collect_policy_certificates(model, &when.statements, out);
-                }
-                if let Some(o) = &c.otherwise {
-                    collect_policy_certificates(model, o, out);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 fn role_assignments(model: &Model, symbols: &Symbols) -> Vec<RoleAssignmentPlan> {

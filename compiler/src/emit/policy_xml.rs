@@ -72,10 +72,11 @@ pub fn render_fragment_as(model: &Model, fragment: &PolicyFragment, format: Form
     w.out
 }
 
-/// The id API Management knows a certificate by (`certificate-id`): the block's label.
+/// The id API Management knows a certificate by (`certificate-id`): its `name`, else the
+/// block's label.
 pub fn certificate_id(model: &Model, name: &CertificateName) -> String {
     match name {
-        CertificateName::Certificate(r) => model[r.id].decl.name.clone(),
+        CertificateName::Certificate(r) => model[r.id].apim_name().to_string(),
         CertificateName::CaCertificate(r) => model[r.id].decl.name.clone(),
         CertificateName::Id(id) => id.value.clone(),
     }
@@ -217,7 +218,7 @@ impl Writer<'_> {
             StatementKind::SetBackendService(s) => {
                 let attrs = match s {
                     SetBackendService::Backend(BackendName::Backend(r)) => {
-                        vec![("backend-id", self.model[r.id].decl.name.clone())]
+                        vec![("backend-id", self.model[r.id].azure_name.value.clone())]
                     }
                     SetBackendService::Backend(BackendName::Id(id)) => {
                         vec![("backend-id", id.value.clone())]

@@ -149,6 +149,8 @@ pub struct CaCertificate {
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub decl: Decl,
+    /// `name`, else the label: the backend's id in the instance, which `backend-id` names.
+    pub azure_name: Spanned<String>,
     pub api_management: ApiManagementId,
     pub url: Spanned<String>,
     pub protocol: String,
@@ -204,6 +206,8 @@ pub struct ApiVersionSet {
 #[derive(Debug, Clone)]
 pub struct Api {
     pub decl: Decl,
+    /// `name`, else the label: the API's id in the instance.
+    pub azure_name: Spanned<String>,
     pub api_management: ApiManagementId,
     pub display_name: String,
     pub path: Spanned<String>,
@@ -229,6 +233,53 @@ pub struct Operation {
     pub url_template: Spanned<String>,
     pub max_body_size: Option<Spanned<i64>>,
     pub policy: Option<PolicyId>,
+}
+
+impl Model {
+    /// The certificates uploaded to the certificate store of `instance`: each certificate a
+    /// backend's `client_certificate` or an `authentication_certificate` policy statement
+    /// (in any policy or fragment of the instance, `choose` branches included) names, with
+    /// the reference, in model order; a certificate named twice is listed at each reference.
+    pub fn apim_certificates(&self, instance: ApiManagementId) -> Vec<(CertificateId, Span)> {
+        let mut out: Vec<(CertificateId, Span)> = self[instance]
+            .backends
+            .iter()
+            .filter_map(|b| self[*b].client_certificate)
+            .map(|r| (r.id, r.span))
+            .collect();
+        let policies = (0..self.policies.len())
+            .map(|i| PolicyId(i as u32))
+            .filter(|p| self.policy_instance(*p) == instance);
+        for p in policies {
+            for (_, section) in self[p].sections() {
+                policy_certificates(&section.statements, &mut out);
+            }
+        }
+        for f in &self[instance].policy_fragments {
+            policy_certificates(&self[*f].statements, &mut out);
+        }
+        out
+    }
+}
+
+/// The certificates `authentication_certificate` statements among `statements` name.
+fn policy_certificates(statements: &[Statement], out: &mut Vec<(CertificateId, Span)>) {
+    for s in statements {
+        match &s.kind {
+            StatementKind::AuthenticationCertificate(AuthenticationCertificate::Certificate(
+                CertificateName::Certificate(r),
+            )) => out.push((r.id, r.span)),
+            StatementKind::Choose(c) => {
+                for when in &c.whens {
+                    policy_certificates(&when.statements, out);
+                }
+                if let Some(o) = &c.otherwise {
+                    policy_certificates(o, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -347,6 +398,7 @@ impl Builder<'_> {
     pub(super) fn backend(&mut self, node: &Node, api_management: ApiManagementId) {
         let backend = Backend {
             decl: self.decl(node),
+            azure_name: self.string_or(node, "name", node.label()),
             api_management,
             url: self.string_or(node, "url", ""),
             protocol: self.string_or(node, "protocol", "http").value,
@@ -449,6 +501,7 @@ impl Builder<'_> {
         }
         let api = Api {
             decl: self.decl(node),
+            azure_name: self.string_or(node, "name", node.label()),
             api_management,
             display_name: self.string_or(node, "display_name", node.label()).value,
             path: self.string_or(node, "path", ""),

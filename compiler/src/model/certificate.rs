@@ -9,6 +9,9 @@ use crate::eval::{Node, Secret};
 #[derive(Debug, Clone)]
 pub struct Certificate {
     pub decl: Decl,
+    /// The `name` written on the block; without one Azure gets the label (see
+    /// [`Certificate::apim_name`] and [`Certificate::gateway_name`]).
+    pub azure_name: Option<Spanned<String>>,
     /// `None` when the block names no valid source (already reported).
     pub source: Option<CertSource>,
     /// PEM private key for a `pem` certificate.
@@ -20,6 +23,32 @@ pub struct Certificate {
     /// Local stand-in for a Key Vault certificate, for inspection.
     pub local_copy: Option<Spanned<String>>,
     pub description: Option<String>,
+}
+
+impl Certificate {
+    /// The name of the certificate in an API Management instance's certificate store, the
+    /// `certificate-id` policies name: its `name`, else its label.
+    pub fn apim_name(&self) -> &str {
+        self.azure_name
+            .as_ref()
+            .map_or(self.decl.name.as_str(), |n| n.value.as_str())
+    }
+
+    /// The name of the certificate in an Application Gateway (`ssl_certificate`,
+    /// `trusted_client_certificate`, `trusted_root_certificate`): its `name`, else its label
+    /// with `_` as `-`, as every gateway child is named.
+    pub fn gateway_name(&self) -> String {
+        self.azure_name
+            .as_ref()
+            .map_or_else(|| gateway_name(&self.decl.name), |n| n.value.clone())
+    }
+
+    /// Where the Azure name comes from: the `name` attribute, else the label.
+    pub fn azure_name_span(&self) -> Span {
+        self.azure_name
+            .as_ref()
+            .map_or(self.decl.name_span, |n| n.span)
+    }
 }
 
 /// Where the certificate comes from. File paths are relative to the topology root.
@@ -85,6 +114,7 @@ impl Builder<'_> {
         self.only_with(node, "local_copy", "key_vault");
         let certificate = Certificate {
             decl: self.decl(node),
+            azure_name: self.string(node, "name"),
             source,
             private_key: self.file(node, "private_key"),
             password: self.secret(node, "password"),

@@ -118,6 +118,12 @@ pub struct Decl {
     pub trace: Vec<Label>,
 }
 
+/// The Azure name of an Application Gateway child block (listener, SSL profile, pool,
+/// settings, rule, rewrite set, and a certificate without `name`): the label with `_` as `-`.
+pub fn gateway_name(label: &str) -> String {
+    label.replace('_', "-")
+}
+
 /// The deployment settings.
 #[derive(Debug, Clone)]
 pub struct Deployment {
@@ -184,6 +190,36 @@ impl Allow {
 }
 
 impl Model {
+    /// The declaration of every entity (policies have none of their own), kind by kind.
+    pub fn decls(&self) -> impl Iterator<Item = &Decl> {
+        let m = self;
+        std::iter::empty()
+            .chain(m.certificates.iter().map(|e| &e.decl))
+            .chain(m.clients.iter().map(|e| &e.decl))
+            .chain(m.key_vaults.iter().map(|e| &e.decl))
+            .chain(m.identities.iter().map(|e| &e.decl))
+            .chain(m.virtual_networks.iter().map(|e| &e.decl))
+            .chain(m.subnets.iter().map(|e| &e.decl))
+            .chain(m.network_security_groups.iter().map(|e| &e.decl))
+            .chain(m.private_dns_zones.iter().map(|e| &e.decl))
+            .chain(m.app_gateways.iter().map(|e| &e.decl))
+            .chain(m.ssl_profiles.iter().map(|e| &e.decl))
+            .chain(m.listeners.iter().map(|e| &e.decl))
+            .chain(m.backend_pools.iter().map(|e| &e.decl))
+            .chain(m.backend_settings.iter().map(|e| &e.decl))
+            .chain(m.rewrite_rule_sets.iter().map(|e| &e.decl))
+            .chain(m.api_managements.iter().map(|e| &e.decl))
+            .chain(m.hostnames.iter().map(|e| &e.decl))
+            .chain(m.ca_certificates.iter().map(|e| &e.decl))
+            .chain(m.backends.iter().map(|e| &e.decl))
+            .chain(m.named_values.iter().map(|e| &e.decl))
+            .chain(m.products.iter().map(|e| &e.decl))
+            .chain(m.api_version_sets.iter().map(|e| &e.decl))
+            .chain(m.apis.iter().map(|e| &e.decl))
+            .chain(m.operations.iter().map(|e| &e.decl))
+            .chain(m.policy_fragments.iter().map(|e| &e.decl))
+    }
+
     /// Number of entities of every kind (policies and fragments included).
     pub fn entity_count(&self) -> usize {
         self.certificates.len()
@@ -211,6 +247,44 @@ impl Model {
             + self.operations.len()
             + self.policies.len()
             + self.policy_fragments.len()
+    }
+}
+
+/// Adds to every diagnostic the module calls of its labels that lie in module files and that
+/// it does not name yet, so that a finding in a module file always names the `module` block
+/// that called it. A span tells the module instance only when its file is called once; for a
+/// file called as two modules, the check that knows the instance adds the calls
+/// ([`Diagnostic::with_secondary_trace`]), and a label it left out stays without them.
+pub fn complete_traces(model: &Model, diagnostics: &mut [Diagnostic]) {
+    let in_modules: Vec<&Decl> = model.decls().filter(|d| !d.trace.is_empty()).collect();
+    if in_modules.is_empty() {
+        return;
+    }
+    let named = |trace: &[Label], calls: &[Label]| {
+        calls.iter().all(|c| trace.iter().any(|t| t.span == c.span))
+    };
+    for d in diagnostics.iter_mut() {
+        let spans: Vec<Span> = std::iter::once(d.primary.span)
+            .chain(d.secondary.iter().map(|l| l.span))
+            .collect();
+        for span in spans {
+            let mut traces: Vec<&[Label]> = Vec::new();
+            for decl in &in_modules {
+                let inside = decl.span.file == span.file
+                    && decl.span.start <= span.start
+                    && span.end <= decl.span.end;
+                let calls = decl.trace.as_slice();
+                if inside && !traces.contains(&calls) {
+                    traces.push(calls);
+                }
+            }
+            if traces.iter().any(|calls| named(&d.trace, calls)) {
+                continue;
+            }
+            if let [calls] = traces.as_slice() {
+                d.add_secondary_trace(calls);
+            }
+        }
     }
 }
 

@@ -104,6 +104,7 @@ pub(super) static CERTIFICATE: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "A certificate from a file (PEM, DER, PFX, CA chain) or a Key Vault secret. Exactly one source.",
     attrs: &[
+        opt("name", S, "Azure name of the certificate where Azure names it: its entry in an API Management instance's certificate store (the `certificate-id` policies name) and in an Application Gateway (default: the label, in a gateway with `_` as `-`). Give two certificates with one label (two instances of a module) their own names when they reach the same instance or gateway (GH104)."),
         opt("pem", Ty::File, "PEM file holding the certificate (and, for a server or client certificate, its chain)."),
         opt("private_key", Ty::File, "PEM private key belonging to `pem`."),
         opt("der", Ty::File, "DER (`.cer`) file holding one certificate."),
@@ -883,6 +884,7 @@ pub(super) static BACKEND: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "A backend entity: where APIs forward requests, and how APIM connects.",
     attrs: &[
+        opt("name", S, "Azure name of the backend, the `backend-id` policies name (default: the label); unique per instance (GH104)."),
         req("url", S, "Runtime URL, e.g. `https://orders.contoso.internal`."),
         opt("protocol", Ty::Enum(&["http", "soap"]), "Backend protocol (default `http`, which covers HTTPS URLs)."),
         opt("description", S, "Free text."),
@@ -903,6 +905,7 @@ pub(super) static TOP_BACKEND: BlockSchema = BlockSchema {
     doc: "A backend written outside its `api_management` block (e.g. in a module), attached with `api_management`.",
     attrs: &[
         req("api_management", Ty::Ref(&[Kind::ApiManagement]), "The instance this block belongs to (only when written outside `api_management`, e.g. in a module)."),
+        opt("name", S, "Azure name of the backend, the `backend-id` policies name (default: the label); unique per instance (GH104)."),
         req("url", S, "Runtime URL, e.g. `https://orders.contoso.internal`."),
         opt("protocol", Ty::Enum(&["http", "soap"]), "Backend protocol (default `http`, which covers HTTPS URLs)."),
         opt("description", S, "Free text."),
@@ -1017,6 +1020,7 @@ pub(super) static API: BlockSchema = BlockSchema {
     repeat: Repeat::Many,
     doc: "An API served by the instance.",
     attrs: &[
+        opt("name", S, "Azure name of the API (default: the label); unique per instance (GH104)."),
         opt("display_name", S, "Display name (default: the label)."),
         req("path", S, "URL suffix after the hostname, e.g. `orders`."),
         opt("protocols", Ty::List(&Ty::Enum(&["http", "https", "ws", "wss"])), "Accepted protocols (default `[\"https\"]`); HTTP/2 is an instance setting (`http2_enabled`)."),
@@ -1040,6 +1044,7 @@ pub(super) static TOP_API: BlockSchema = BlockSchema {
     doc: "An API written outside its `api_management` block (e.g. in a module), attached with `api_management`.",
     attrs: &[
         req("api_management", Ty::Ref(&[Kind::ApiManagement]), "The instance this block belongs to (only when written outside `api_management`, e.g. in a module)."),
+        opt("name", S, "Azure name of the API (default: the label); unique per instance (GH104)."),
         opt("display_name", S, "Display name (default: the label)."),
         req("path", S, "URL suffix after the hostname, e.g. `orders`."),
         opt("protocols", Ty::List(&Ty::Enum(&["http", "https", "ws", "wss"])), "Accepted protocols (default `[\"https\"]`); HTTP/2 is an instance setting (`http2_enabled`)."),

@@ -43,6 +43,7 @@ api_management "main" {
 
 module "ledger" {
   source         = "../../../modules/backend-mtls"
+  name           = "ledger"
   api_management = api_management.main
   url            = "https://ledger.contoso.internal:8443"
   key_vault      = key_vault.ledger

@@ -592,7 +592,7 @@ impl Emitter<'_, '_> {
                 self.symbol(NodeRef::Backend(*id)),
                 "backends",
                 &a.symbol,
-                &b.decl.name,
+                &b.azure_name.value,
                 props,
             );
         }
@@ -733,7 +733,7 @@ impl Emitter<'_, '_> {
                 api_plan.symbol.clone(),
                 "apis",
                 &a.symbol,
-                &api.decl.name,
+                &api.azure_name.value,
                 props,
             );
             for op_id in &api_plan.operations {

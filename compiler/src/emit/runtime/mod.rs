@@ -413,7 +413,7 @@ impl Emitter<'_, '_> {
         for b in &apim.backends {
             let backend = &m[*b];
             out.backends.insert(
-                backend.decl.name.clone(),
+                backend.azure_name.value.clone(),
                 rc::Backend {
                     url: backend.url.value.clone(),
                     tls: rc::BackendTls {
@@ -430,9 +430,11 @@ impl Emitter<'_, '_> {
         }
         for a in &apim.apis {
             let api = self.api(id, *a);
-            out.apis.insert(m[*a].decl.name.clone(), api);
+            out.apis.insert(m[*a].azure_name.value.clone(), api);
         }
-        // Client certificates the runtime presents to backends: those the policies name.
+        // Client certificates the runtime presents to backends: those the policies name, by
+        // their name in the instance's certificate store.
+        let store = m.apim_certificates(id);
         let named: Vec<String> = out
             .apis
             .values()
@@ -443,10 +445,9 @@ impl Emitter<'_, '_> {
             if out.certificates.contains_key(&name) {
                 continue;
             }
-            let Some(cert) = m.certificates.iter().position(|c| c.decl.name == name) else {
+            let Some(&(cert, _)) = store.iter().find(|(c, _)| m[*c].apim_name() == name) else {
                 continue;
             };
-            let cert = CertificateId(cert as u32);
             if let Some(files) = self.key_pair(cert, m[cert].decl.span) {
                 out.certificates.insert(name, files);
             }
@@ -530,7 +531,9 @@ impl Emitter<'_, '_> {
             self.no_local(id, self.model[id].decl.span, "a local copy of it");
             return None;
         }
-        let path = format!("certs/{}.pem", self.model[id].decl.name);
+        // Named by address labels, as the stand-ins are: two module instances' certificates
+        // with one label get two files.
+        let path = format!("certs/{}.pem", stand_in_name(self.model, id));
         let text: String = facts
             .chain
             .iter()

@@ -177,7 +177,7 @@ impl Converter<'_, '_> {
             }),
             StatementKind::SetBackendService(s) => rc::Step::SetBackendService(match s {
                 SetBackendService::Backend(BackendName::Backend(b)) => {
-                    rc::BackendTarget::BackendId(self.model[b.id].decl.name.clone())
+                    rc::BackendTarget::BackendId(self.model[b.id].azure_name.value.clone())
                 }
                 SetBackendService::Backend(BackendName::Id(id)) => {
                     rc::BackendTarget::BackendId(id.value.clone())

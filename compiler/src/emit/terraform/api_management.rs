@@ -440,7 +440,7 @@ fn backend(tf: &Tf, apim: &ApiManagementPlan, id: BackendId) -> Block {
         "azurerm_api_management_backend",
         tf.symbol(NodeRef::Backend(id)),
     )
-    .attr("name", Expr::str(b.decl.name.clone()))
+    .attr("name", Expr::str(b.azure_name.value.clone()))
     .attr("api_management_name", instance_name(apim))
     .attr("resource_group_name", tf.resource_group(None))
     .attr("protocol", Expr::str(b.protocol.clone()))

@@ -99,7 +99,7 @@ fn api_block(tf: &Tf, apim: &ApiManagementPlan, api: &ApiPlan) -> Block {
     protocols.sort();
     protocols.dedup();
     let mut block = Block::resource("azurerm_api_management_api", &api.symbol)
-        .attr("name", Expr::str(a.decl.name.clone()))
+        .attr("name", Expr::str(a.azure_name.value.clone()))
         .attr("api_management_name", instance_name(apim))
         .attr("resource_group_name", tf.resource_group(None))
         .attr("revision", Expr::str(a.revision.clone()))

@@ -75,6 +75,7 @@ api_management "main" {
 
 module "ledger" {
   source         = "../../../modules/backend-mtls"
+  name           = "ledger"
   api_management = api_management.main
   url            = "https://ledger.contoso.internal"
   key_vault      = key_vault.edge
