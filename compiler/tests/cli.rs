@@ -485,3 +485,33 @@ fn compile_refuses_an_out_it_cannot_write() {
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
+
+#[test]
+fn a_closed_stdout_ends_a_command_quietly_not_with_a_panic() {
+    // The reading end is closed before gatehouse writes anything: every write fails with
+    // EPIPE, as after `gatehouse explain --list | head -1` once head has exited.
+    let dir = env!("CARGO_MANIFEST_DIR");
+    for args in [
+        &["explain", "--list"][..],
+        &["explain", "GH401"][..],
+        &[
+            "graph",
+            "../examples/appgw-apim-keyvault",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(args)
+            .current_dir(dir)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run gatehouse");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

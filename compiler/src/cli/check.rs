@@ -77,7 +77,7 @@ pub fn run(args: &CheckArgs, quiet: bool, color: bool) -> Result<ExitCode, RunEr
         Format::Sarif => render::sarif::render(&all, &loaded.sources, &codes::all()),
         Format::Junit => render::junit::render(&all, &loaded.sources, &codes::all()),
     };
-    print!("{output}");
+    out!("{output}");
     let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
     Ok(if failed {
         ExitCode::from(1)

@@ -86,7 +86,7 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
     let graph = crate::graph::Graph::new(&loaded.model);
     let mut all = check_on_graph(&loaded, &graph, &world, now, None);
     if Summary::of(&all).errors > 0 {
-        print!("{}", render::human::render(&all, &loaded.sources, color));
+        out!("{}", render::human::render(&all, &loaded.sources, color));
         eprintln!("error: nothing was written: fix the errors above first");
         return Ok(ExitCode::from(1));
     }
@@ -101,7 +101,7 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
     all.extend(emitted.diagnostics);
     crate::diagnostics::sort(&mut all, &loaded.sources);
     if !all.is_empty() && !quiet {
-        print!("{}", render::human::render(&all, &loaded.sources, color));
+        out!("{}", render::human::render(&all, &loaded.sources, color));
     }
     if Summary::of(&all).errors > 0 {
         eprintln!("error: nothing was written: fix the errors above first");
@@ -112,7 +112,7 @@ pub fn run(args: &CompileArgs, quiet: bool, color: bool) -> Result<ExitCode, Run
     }
     write(&args.out, &targets, &emitted.files)?;
     if !quiet {
-        println!(
+        outln!(
             "wrote {} file(s) to {} ({})",
             emitted.files.len(),
             args.out.display(),
@@ -301,7 +301,7 @@ fn drift(out: &Path, targets: &[Target], files: &Files, color: bool) -> Result<E
             continue;
         }
         differences += 1;
-        print!("{}", file_diff(path, old, new, color));
+        out!("{}", file_diff(path, old, new, color));
     }
     if differences == 0 {
         return Ok(ExitCode::SUCCESS);

@@ -19,7 +19,7 @@ pub struct ExplainArgs {
 pub fn run(args: &ExplainArgs) -> Result<ExitCode, RunError> {
     if args.list {
         for code in codes::all() {
-            println!("{}  {:<8} {}", code.code, code.severity.as_str(), code.name);
+            outln!("{}  {:<8} {}", code.code, code.severity.as_str(), code.name);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -33,7 +33,7 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode, RunError> {
         );
         return Err(RunError::Usage(format!("unknown code `{query}`; {hint}")));
     };
-    print!("{}", page(code));
+    out!("{}", page(code));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -45,7 +45,7 @@ pub fn run(args: &FmtArgs, quiet: bool, color: bool) -> Result<ExitCode, RunErro
                 let id = sources.add(file.display().to_string(), text);
                 let mut diagnostics = Vec::new();
                 crate::syntax::parse(&sources, id, &mut diagnostics);
-                print!(
+                out!(
                     "{}",
                     render::human::render_without_summary(&diagnostics, &sources, color)
                 );
@@ -60,14 +60,14 @@ pub fn run(args: &FmtArgs, quiet: bool, color: bool) -> Result<ExitCode, RunErro
         if args.check {
             let name = file.display().to_string();
             let diff = similar::TextDiff::from_lines(&text, &formatted);
-            print!(
+            out!(
                 "{}",
                 diff.unified_diff().context_radius(2).header(&name, &name)
             );
         } else {
             write_atomically(file, &formatted)?;
             if !quiet {
-                println!("formatted {}", file.display());
+                outln!("formatted {}", file.display());
             }
         }
     }

@@ -41,7 +41,7 @@ pub fn run(args: &GraphArgs, color: bool) -> Result<ExitCode, RunError> {
     let world = FsWorld::new(&args.dir);
     let loaded = load(&world, "", &options);
     if loaded.has_errors() {
-        print!(
+        out!(
             "{}",
             crate::diagnostics::render::human::render(&loaded.diagnostics, &loaded.sources, color)
         );
@@ -49,8 +49,8 @@ pub fn run(args: &GraphArgs, color: bool) -> Result<ExitCode, RunError> {
     }
     let graph = Graph::new(&loaded.model);
     match args.format {
-        GraphFormat::Dot => print!("{}", render::dot(&graph)),
-        GraphFormat::Json => print!("{}", render::json(&graph, &loaded.sources)),
+        GraphFormat::Dot => out!("{}", render::dot(&graph)),
+        GraphFormat::Json => out!("{}", render::json(&graph, &loaded.sources)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,8 @@
 //! Exit codes: 0 clean, 1 findings (errors, or warnings with `--deny-warnings`), 2 gatehouse
 //! could not run (bad arguments, unreadable directory, failed write).
 
+#[macro_use]
+mod stdout;
 mod check;
 mod compile;
 mod explain;

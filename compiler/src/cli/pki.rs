@@ -90,7 +90,7 @@ fn init(args: &InitArgs, quiet: bool) -> Result<ExitCode, RunError> {
     if loaded.has_errors() {
         let rendered =
             crate::diagnostics::render::human::render(&loaded.diagnostics, &loaded.sources, false);
-        print!("{rendered}");
+        out!("{rendered}");
         eprintln!("error: no PKI was made: fix the errors above first");
         return Ok(ExitCode::from(1));
     }
@@ -101,7 +101,7 @@ fn init(args: &InitArgs, quiet: bool) -> Result<ExitCode, RunError> {
     write(&dir, &files)?;
     if !quiet {
         let roles = pki::roles(&loaded.model);
-        println!(
+        outln!(
             "{} {} file(s) in {} ({} certificate stand-in(s); the directory is git-ignored)",
             if files.is_empty() { "kept" } else { "wrote" },
             if files.is_empty() {
@@ -129,9 +129,9 @@ fn client(args: &ClientArgs, quiet: bool) -> Result<ExitCode, RunError> {
     if !quiet {
         let base = dir.join("clients").join(&args.name);
         if files.is_empty() {
-            println!("{}.pem exists; kept it", base.display());
+            outln!("{}.pem exists; kept it", base.display());
         } else {
-            println!("wrote {}.pem and {}.key", base.display(), base.display());
+            outln!("wrote {}.pem and {}.key", base.display(), base.display());
         }
     }
     Ok(ExitCode::SUCCESS)

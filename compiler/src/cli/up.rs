@@ -123,17 +123,17 @@ pub fn run(args: &UpArgs, quiet: bool, color: bool) -> Result<ExitCode, RunError
             if quiet {
                 return;
             }
-            println!(
+            outln!(
                 "gatehouse up: serving {} (Ctrl-C stops; the compiled config is in {})",
                 dir.display(),
                 out.path().display()
             );
             for line in &echo_lines {
-                println!("{line}");
+                outln!("{line}");
             }
             if let Some(config) = &config {
                 for line in describe(running.sites(), config, &dir) {
-                    println!("{line}");
+                    outln!("{line}");
                 }
             }
         })
