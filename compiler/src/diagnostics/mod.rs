@@ -136,7 +136,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary label. On the primary span, while the primary has no text, it becomes
+    /// that text, so the span is drawn once.
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        if span == self.primary.span && self.primary.message.is_empty() {
+            self.primary.message = message.into();
+            return self;
+        }
         self.secondary.push(Label::new(span, message));
         self
     }
@@ -247,6 +253,24 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_on_the_primary_span_is_drawn_once() {
+        use crate::source::FileId;
+        let block = Span::new(FileId(0), 10..20);
+        let other = Span::new(FileId(0), 30..40);
+        let d = Diagnostic::new(&codes::HCL_SYNTAX, block, "m")
+            .with_label(block, "declared here")
+            .with_label(other, "used here");
+        assert_eq!(d.primary.message, "declared here");
+        assert_eq!(d.secondary.len(), 1);
+        // With its own text the primary keeps it, and the label stays: it may say more.
+        let d = Diagnostic::new(&codes::HCL_SYNTAX, block, "m")
+            .with_primary_message("deploys over the other one")
+            .with_label(block, "`a` is declared here first");
+        assert_eq!(d.primary.message, "deploys over the other one");
+        assert_eq!(d.secondary.len(), 1);
+    }
 
     #[test]
     fn did_you_mean_finds_close_names_only() {
