@@ -256,3 +256,44 @@ fn a_topology_of_all_modules_is_clean_and_compiles() {
         assert!(apim.contains(setting), "{setting}:\n{apim}");
     }
 }
+
+/// The edge fixture in a temporary tree, with `extra` appended to its `main.hcl`; the codes
+/// `gatehouse check` reports.
+fn edge_with(extra: &str) -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    support::copy_dir(&modules_dir(), &tmp.path().join("modules"));
+    let dir = tmp.path().join("tests/modules/edge");
+    support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/modules/edge"),
+        &dir,
+    );
+    let main = dir.join("main.hcl");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{text}\n{extra}")).unwrap();
+    let world = support::FixtureWorld::new(&dir);
+    let loaded = gatehouse::load::load(&world, "", &Default::default());
+    gatehouse::load::check(&loaded, &world, support::pki::NOW)
+        .iter()
+        .map(|d| d.code.code.to_string())
+        .collect()
+}
+
+#[test]
+fn a_second_partner_api_call_needs_its_own_api_name() {
+    let call = |api_name: &str| {
+        format!(
+            r#"module "invoices" {{
+  source         = "../../../modules/partner-api"
+  api_management = api_management.main
+  name           = "invoices"
+  path           = "invoices"
+  backend        = module.ledger.backend
+  hostnames      = [api_management.main.hostname.gateway]
+  {api_name}
+}}
+"#
+        )
+    };
+    assert_eq!(edge_with(&call("")), ["GH104"]);
+    assert!(edge_with(&call(r#"api_name = "invoices""#)).is_empty());
+}

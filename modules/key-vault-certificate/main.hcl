@@ -43,6 +43,12 @@ variable "role" {
   description = "Role granted on the vault; certificates are read as secrets, so `Key Vault Secrets User`."
 }
 
+variable "certificate_name" {
+  type        = string
+  default     = null
+  description = "Azure name of the certificate where Azure needs one (default `this`): give each call used by one gateway or instance its own."
+}
+
 variable "description" {
   type        = string
   default     = null
@@ -60,6 +66,7 @@ identity "reader" {
 }
 
 certificate "this" {
+  name         = var.certificate_name
   key_vault    = var.key_vault
   secret_name  = var.secret_name
   content_type = var.content_type

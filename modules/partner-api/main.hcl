@@ -9,7 +9,13 @@ variable "api_management" {
 
 variable "name" {
   type        = string
-  description = "Display name of the API (its Azure name is `partner`)."
+  description = "Display name of the API."
+}
+
+variable "api_name" {
+  type        = string
+  default     = null
+  description = "Azure name of the API (default `partner`): give each call on one instance its own."
 }
 
 variable "path" {
@@ -41,6 +47,7 @@ variable "calls_per_minute" {
 }
 
 api "partner" {
+  name                  = var.api_name
   api_management        = var.api_management
   display_name          = var.name
   path                  = var.path
