@@ -13,6 +13,7 @@
 mod apim;
 mod appgw;
 mod clientauth;
+mod drain;
 pub mod echo;
 mod error;
 mod eval;

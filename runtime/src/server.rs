@@ -27,6 +27,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::apim::{self, RateLimits};
 use crate::clientauth::Verification;
+use crate::drain;
 use crate::log::{AccessRecord, Logger};
 use crate::outbound::ProxyBody;
 use crate::pki::CertFacts;
@@ -205,17 +206,28 @@ async fn dispatch(shared: &Shared, conn: &Conn, request: Request<Incoming>) -> R
                 log.reason = Some("request body over max_body_bytes".into());
                 too_large(&site.kind)
             } else {
-                let request = request.map(|body| {
-                    Limited::new(body, usize::try_from(max).unwrap_or(usize::MAX)).boxed()
-                });
-                match &site.kind {
+                let limit = usize::try_from(max).unwrap_or(usize::MAX);
+                let (parts, body) = request.into_parts();
+                let (body, leftover) = if parts.version == http::Version::HTTP_2 {
+                    (Limited::new(body, limit).boxed(), None)
+                } else {
+                    let (tracked, leftover) = drain::track(body);
+                    (Limited::new(tracked, limit).boxed(), Some(leftover))
+                };
+                let request = Request::from_parts(parts, body);
+                let response = match &site.kind {
                     SiteKind::AppGw(appgw) => {
                         appgw::handle(&snapshot, appgw, conn, request, &host, &mut log).await
                     }
                     SiteKind::Apim(apim) => {
                         apim::handle(apim, &shared.rates, conn, request, &mut log).await
                     }
+                };
+                if let Some(leftover) = leftover {
+                    let time = Duration::from_millis(snapshot.limits.header_read_timeout_ms);
+                    leftover.discard(max, time).await;
                 }
+                response
             }
         }
     };

@@ -912,6 +912,39 @@ async fn ten_megabyte_post_reaches_the_backend_through_apim() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_early_answer_leaves_the_connection_usable_for_the_next_request() {
+    bounded(async {
+        // return-response answers before the 4 MB body is read; the client sends its next
+        // requests on the same HTTP/1.1 connection.
+        let world = World::new();
+        let config = one_api(
+            &world,
+            false,
+            "http://127.0.0.1:9",
+            vec![return_text(401, "no")],
+        );
+        let rt = world.start(&config).await;
+        let client = world.tls_client(None, false);
+        let body = || vec![3; 4 * 1024 * 1024];
+        let statuses = client
+            .sequential(
+                apim_addr(&rt),
+                APIM_HOST,
+                vec![
+                    Req::post("/echo/a", body()),
+                    Req::post("/echo/b", body()),
+                    Req::get("/echo/c"),
+                ],
+            )
+            .await
+            .expect("one connection carries all three requests");
+        assert_eq!(statuses, vec![401, 401, 401]);
+        rt.shutdown().await;
+    })
+    .await;
+}
+
 // --- AppGW in front of APIM ----------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

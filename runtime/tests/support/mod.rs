@@ -986,6 +986,59 @@ impl TlsClient {
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
+
+    /// `reqs` one after the other on one HTTP/1.1 connection; the statuses, or why the
+    /// connection could not carry them all.
+    pub async fn sequential(
+        &self,
+        addr: SocketAddr,
+        host: &str,
+        reqs: Vec<Req<'_>>,
+    ) -> Result<Vec<u16>, String> {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
+        let tls = tokio_rustls::TlsConnector::from(self.config.clone())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("tls: {e}"))?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut conn = Some(tokio::spawn(conn));
+        let mut statuses = Vec::new();
+        for (i, req) in reqs.into_iter().enumerate() {
+            if let Err(e) = sender.ready().await {
+                let why = match conn.take() {
+                    Some(conn) => connection_error(conn).await,
+                    None => String::new(),
+                };
+                return Err(format!("request {i}: connection not reusable: {e}{why}"));
+            }
+            let mut builder = hyper::Request::builder()
+                .method(req.method)
+                .uri(req.path)
+                .header("host", host);
+            for (name, value) in &req.headers {
+                builder = builder.header(*name, value.as_str());
+            }
+            let request = builder
+                .body(Full::new(Bytes::from(req.body)))
+                .map_err(|e| e.to_string())?;
+            let response = sender
+                .send_request(request)
+                .await
+                .map_err(|e| format!("request {i}: {}", chain(&e)))?;
+            statuses.push(response.status().as_u16());
+            response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| format!("request {i}: body: {e}"))?;
+        }
+        Ok(statuses)
+    }
 }
 
 /// Why the connection task ended, when a request on it failed (the TLS alert is found there).
