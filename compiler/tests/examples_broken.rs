@@ -227,9 +227,18 @@ fn a_wrong_module_input_points_at_the_call_and_the_module_file() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!(missing.contains("--> main.hcl:20:1"), "{missing}");
     assert!(missing.contains("20 | module \"orders\" {"), "{missing}");
+    // The module's `variable "backend"` block, wherever it sits in the file.
+    let module = std::fs::read_to_string(support::workspace().join("modules/partner-api/main.hcl"))
+        .expect("module file");
+    let line = module
+        .lines()
+        .position(|l| l.starts_with("variable \"backend\""))
+        .expect("variable backend")
+        + 1;
     assert!(
-        missing.contains("--> ../../../modules/partner-api/main.hcl:20:1")
-            && missing.contains("variable \"backend\" {"),
+        missing.contains(&format!(
+            "--> ../../../modules/partner-api/main.hcl:{line}:1"
+        )) && missing.contains("variable \"backend\" {"),
         "{missing}"
     );
 }
