@@ -222,6 +222,13 @@ fn a_certificate_without_a_local_key_is_gh721_with_the_stand_in_it_looks_for() {
         .filter(|d| d.code.code == "GH721")
         .collect();
     assert_eq!(gh721.len(), 2, "both hostnames present it: {gh721:?}");
+    assert!(
+        gh721[0]
+            .message
+            .contains("certificate `certificate.gateway_tls`"),
+        "{}",
+        gh721[0].message
+    );
     assert!(gh721[0]
         .help
         .as_deref()

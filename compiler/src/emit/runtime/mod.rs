@@ -580,7 +580,7 @@ impl Emitter<'_, '_> {
             used_at,
             format!(
                 "the runtime needs {what} for certificate `{}`, and there is none on this machine",
-                cert.decl.name
+                cert.decl.address
             ),
         )
         .with_label(cert.decl.span, "declared here")
