@@ -458,12 +458,25 @@ impl TlsClient {
         addr: SocketAddr,
         host: &str,
     ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
-        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        let name = ServerName::try_from(host.to_string()).expect("name");
+        self.try_connect(addr, host)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A TLS connection to `addr` with SNI `host`, or why there is none.
+    pub async fn try_connect(
+        &self,
+        addr: SocketAddr,
+        host: &str,
+    ) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
         tokio_rustls::TlsConnector::from(self.config.clone())
             .connect(name, tcp)
             .await
-            .expect("handshake")
+            .map_err(|e| format!("tls: {e}"))
     }
 }
 
@@ -905,15 +918,7 @@ impl TlsClient {
     /// One request on a new connection to `addr` with SNI `host`. `Err` is a TLS or connection
     /// failure, with its message.
     pub async fn send(&self, addr: SocketAddr, host: &str, req: Req<'_>) -> Result<Reply, String> {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let connector = tokio_rustls::TlsConnector::from(self.config.clone());
-        let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
-        let tls = connector
-            .connect(name, tcp)
-            .await
-            .map_err(|e| format!("tls: {e}"))?;
+        let tls = self.try_connect(addr, host).await?;
         let resumed = tls.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
         let alpn_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
         let server_cert = tls
@@ -995,14 +1000,7 @@ impl TlsClient {
         host: &str,
         reqs: Vec<Req<'_>>,
     ) -> Result<Vec<u16>, String> {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let name = ServerName::try_from(host.to_string()).map_err(|e| e.to_string())?;
-        let tls = tokio_rustls::TlsConnector::from(self.config.clone())
-            .connect(name, tcp)
-            .await
-            .map_err(|e| format!("tls: {e}"))?;
+        let tls = self.try_connect(addr, host).await?;
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
             .await
             .map_err(|e| e.to_string())?;
