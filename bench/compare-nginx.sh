@@ -20,6 +20,8 @@
 #
 #   bench/compare-nginx.sh [SECONDS]        # default 10 s per run
 #   PIN=1 bench/compare-nginx.sh            # proxies on CPU 0, oha and the backend on CPU 1
+#   PROXY_CPUS=0-1 LOAD_CPUS=2-7 bench/compare-nginx.sh   # any split (taskset -c lists); each
+#                                           # proxy gets one worker per proxy CPU
 #   SCENARIOS="handshakes" bench/compare-nginx.sh 5   # some of the scenarios only
 #
 # Needs nginx (apt-get install nginx-light), openssl and python3; builds the runtime in release
@@ -42,7 +44,14 @@ fi
 
 proxy_cpus=(); load_cpus=()
 if [ "${PIN:-0}" = 1 ]; then
-  proxy_cpus=(taskset -c 0); load_cpus=(taskset -c 1); workers="${WORKERS:-1}"
+  PROXY_CPUS=0 LOAD_CPUS=1
+fi
+pinned=0
+if [ -n "${PROXY_CPUS:-}" ] || [ -n "${LOAD_CPUS:-}" ]; then
+  [ -n "${PROXY_CPUS:-}" ] && [ -n "${LOAD_CPUS:-}" ] || { echo "set both PROXY_CPUS and LOAD_CPUS" >&2; exit 2; }
+  export PROXY_CPUS LOAD_CPUS
+  proxy_cpus=(taskset -c "$PROXY_CPUS"); load_cpus=(taskset -c "$LOAD_CPUS"); pinned=1
+  workers="${WORKERS:-$(taskset -c "$PROXY_CPUS" nproc)}"
 fi
 
 work="$(mktemp -d)"
@@ -205,7 +214,7 @@ for scenario in ${SCENARIOS:-keepalive handshakes latency post10m}; do
 done
 
 read -r -a stat_after < /proc/stat
-python3 - "$secs" "$workers" "${PIN:-0}" "${stat_before[*]:1:8}" "${stat_after[*]:1:8}" <<'PY'
+python3 - "$secs" "$workers" "$pinned" "${stat_before[*]:1:8}" "${stat_after[*]:1:8}" <<'PY'
 import json, sys, platform, os
 secs, workers, pin = sys.argv[1:4]
 before, after = ([int(v) for v in a.split()] for a in sys.argv[4:6])
@@ -213,7 +222,8 @@ spent = [b - a for a, b in zip(before, after)]
 steal = spent[7] / sum(spent) if sum(spent) else 0
 rows = {r["name"]: r for r in map(json.loads, open("results.jsonl"))}
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-print(f"# {cpu}, {os.cpu_count()} cores; {secs} s per run; {workers} worker(s) per proxy; pinned: {pin == '1'}")
+pinning = f"proxies on CPUs {os.environ['PROXY_CPUS']}, oha and backend on CPUs {os.environ['LOAD_CPUS']}" if pin == "1" else "not pinned"
+print(f"# {cpu}, {os.cpu_count()} cores; {secs} s per run; {workers} worker(s) per proxy; {pinning}")
 # Time the hypervisor gave to other guests: above a few percent, no figure here is steady.
 print(f"# steal time during the runs: {steal:.0%} of all CPU time")
 print("| scenario | nginx | runtime | runtime / nginx |")
