@@ -12,7 +12,9 @@
 #   post10m     10 MB POST bodies with the client certificate, 4 connections
 #
 # For every scenario it also reads the proxy's own CPU time from /proc (proxy µs per request),
-# which the load generator sharing the machine does not distort.
+# which the load generator sharing the machine does not distort, and what oha and the backend
+# cost per request. Unpinned, it prints from those the requests/s ratio a zero-cost proxy would
+# reach on the shared cores. It ends with the hypervisor's steal time over the runs.
 #
 # Both proxies get the same number of workers (WORKERS, default: all cores). The backend is a
 # separate process that reads each request body to its end and answers 200. Everything listens on 127.0.0.1;
